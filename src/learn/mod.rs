@@ -1,0 +1,304 @@
+//! Online learners that pick omega from a grid, one solve at a time.
+//!
+//! A learner sees only a scalar context per solve (optional) and the cost
+//! (iteration count) of the solve that used its choice. All learners hold a
+//! seeded, portable random stream ([`rand_chacha::ChaCha8Rng`]), so the same
+//! seed gives the same omega sequence on every platform, and use O(1) time
+//! and memory per round, independent of how many rounds came before.
+//!
+//! - [`Fixed`]: always the same omega (the baseline, and a user's override).
+//! - [`TsallisInf`]: adversarial bandit over the grid, no context.
+//! - [`TsallisInfCb`]: one Tsallis-INF per context bin.
+//! - [`ChebCb`]: SquareCB with Chebyshev features of the context.
+
+mod chebcb;
+mod fixed;
+mod rng;
+mod tsallis;
+mod tsallis_cb;
+
+pub use chebcb::ChebCb;
+pub use fixed::Fixed;
+pub use rng::LearnerRng;
+pub use tsallis::TsallisInf;
+pub use tsallis_cb::TsallisInfCb;
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Which learner a preconditioner runs. Values are part of the C ABI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LearnerKind {
+    /// Always the configured omega.
+    Fixed = 0,
+    /// Tsallis-INF bandit over the omega grid (default).
+    TsallisInf = 1,
+    /// ChebCB contextual bandit (Chebyshev features of the context).
+    ChebCb = 2,
+    /// Tsallis-INF per context bin.
+    TsallisInfCb = 3,
+}
+
+impl LearnerKind {
+    /// Short lower-case name used in options, views and state files.
+    pub fn name(self) -> &'static str {
+        match self {
+            LearnerKind::Fixed => "fixed",
+            LearnerKind::TsallisInf => "tsallis",
+            LearnerKind::ChebCb => "chebcb",
+            LearnerKind::TsallisInfCb => "tsallis_cb",
+        }
+    }
+
+    /// Parse the names of [`LearnerKind::name`] (also accepts `tsallis_inf`, `tsallis_inf_cb`).
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "fixed" => Ok(LearnerKind::Fixed),
+            "tsallis" | "tsallis_inf" => Ok(LearnerKind::TsallisInf),
+            "chebcb" => Ok(LearnerKind::ChebCb),
+            "tsallis_cb" | "tsallis_inf_cb" => Ok(LearnerKind::TsallisInfCb),
+            other => Err(Error::InvalidArgument {
+                what: "learner",
+                detail: format!(
+                    "unknown learner '{other}' (expected fixed, tsallis, chebcb or tsallis_cb)"
+                ),
+            }),
+        }
+    }
+}
+
+/// An evenly spaced grid of candidate omegas (the bandit's arms).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OmegaGrid {
+    lo: f64,
+    hi: f64,
+    count: usize,
+}
+
+impl OmegaGrid {
+    /// Largest grid accepted (keeps per-round cost bounded).
+    pub const MAX_COUNT: i64 = 10_000;
+
+    /// `count` evenly spaced values from `lo` to `hi` inclusive; a single
+    /// point grid (`count == 1`) is `lo` and needs `lo == hi` or `lo < hi`.
+    pub fn new(lo: f64, hi: f64, count: i64) -> Result<Self> {
+        if !(1..=Self::MAX_COUNT).contains(&count) {
+            return Err(Error::InvalidGridSize(count));
+        }
+        if !(lo.is_finite() && hi.is_finite()) || lo <= 0.0 || hi >= 2.0 {
+            return Err(Error::InvalidRange {
+                what: "omega grid",
+                lo,
+                hi,
+                extra: " inside (0, 2)",
+            });
+        }
+        if lo > hi || (lo == hi && count > 1) {
+            return Err(Error::InvalidRange {
+                what: "omega grid",
+                lo,
+                hi,
+                extra: " inside (0, 2)",
+            });
+        }
+        Ok(Self {
+            lo,
+            hi,
+            count: count as usize,
+        })
+    }
+
+    /// The paper's default: 20 values on [1.0, 1.95].
+    pub fn paper_default() -> Self {
+        Self {
+            lo: 1.0,
+            hi: 1.95,
+            count: 20,
+        }
+    }
+
+    /// A one-point grid (the fixed learner).
+    pub fn single(omega: f64) -> Result<Self> {
+        check_omega(omega)?;
+        Ok(Self {
+            lo: omega,
+            hi: omega,
+            count: 1,
+        })
+    }
+
+    pub fn lo(&self) -> f64 {
+        self.lo
+    }
+    pub fn hi(&self) -> f64 {
+        self.hi
+    }
+    pub fn len(&self) -> usize {
+        self.count
+    }
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The omega of arm `i` (0-based).
+    pub fn omega(&self, i: usize) -> f64 {
+        if self.count == 1 {
+            self.lo
+        } else {
+            self.lo + (self.hi - self.lo) * i as f64 / (self.count - 1) as f64
+        }
+    }
+
+    /// All omegas, in arm order.
+    pub fn values(&self) -> Vec<f64> {
+        (0..self.count).map(|i| self.omega(i)).collect()
+    }
+}
+
+/// Check 0 < omega < 2 (and finite).
+pub fn check_omega(omega: f64) -> Result<()> {
+    if omega.is_finite() && omega > 0.0 && omega < 2.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidOmega(omega))
+    }
+}
+
+/// The declared range of the scalar context; contexts outside are clamped.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ContextRange {
+    lo: f64,
+    hi: f64,
+}
+
+impl ContextRange {
+    pub fn new(lo: f64, hi: f64) -> Result<Self> {
+        if lo.is_finite() && hi.is_finite() && lo < hi {
+            Ok(Self { lo, hi })
+        } else {
+            Err(Error::InvalidRange {
+                what: "context",
+                lo,
+                hi,
+                extra: "",
+            })
+        }
+    }
+    pub fn lo(&self) -> f64 {
+        self.lo
+    }
+    pub fn hi(&self) -> f64 {
+        self.hi
+    }
+    /// Map a context to [-1, 1], clamping outside values; `None` (no
+    /// context) maps to the centre of the range.
+    pub fn rescale(&self, context: Option<f64>) -> f64 {
+        match context {
+            Some(c) if !c.is_nan() => {
+                let t = 2.0 * (c - self.lo) / (self.hi - self.lo) - 1.0;
+                t.clamp(-1.0, 1.0)
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+impl Default for ContextRange {
+    fn default() -> Self {
+        Self { lo: 0.0, hi: 1.0 }
+    }
+}
+
+/// Everything needed to build a learner; also the identity a state file is
+/// checked against on load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerConfig {
+    pub kind: LearnerKind,
+    /// Arms of the bandit learners.
+    pub grid: OmegaGrid,
+    /// omega of the fixed learner.
+    pub fixed_omega: f64,
+    /// Range of the scalar context (contextual learners only).
+    pub context_range: ContextRange,
+    /// Seed of the learner's random stream.
+    pub seed: u64,
+    /// Number of context bins of Tsallis-INF-CB.
+    pub context_bins: usize,
+    /// Number of Chebyshev features of ChebCB (T_0..T_{m-1}).
+    pub chebyshev_features: usize,
+}
+
+impl Default for LearnerConfig {
+    fn default() -> Self {
+        Self {
+            kind: LearnerKind::TsallisInf,
+            grid: OmegaGrid::paper_default(),
+            fixed_omega: 1.0,
+            context_range: ContextRange::default(),
+            seed: 0,
+            context_bins: 10,
+            chebyshev_features: 6,
+        }
+    }
+}
+
+impl LearnerConfig {
+    /// Build the learner this configuration describes.
+    pub fn build(&self) -> Result<Box<dyn Learner>> {
+        Ok(match self.kind {
+            LearnerKind::Fixed => Box::new(Fixed::new(self.fixed_omega)?),
+            LearnerKind::TsallisInf => Box::new(TsallisInf::new(self.grid, self.seed)),
+            LearnerKind::TsallisInfCb => Box::new(TsallisInfCb::new(
+                self.grid,
+                self.context_range,
+                self.context_bins,
+                self.seed,
+            )?),
+            LearnerKind::ChebCb => Box::new(ChebCb::new(
+                self.grid,
+                self.context_range,
+                self.chebyshev_features,
+                self.seed,
+            )?),
+        })
+    }
+}
+
+/// An online learner of omega: choose an arm for a solve, then observe
+/// that solve's cost.
+///
+/// Protocol: `choose` then `observe`, alternating. `observe` without a
+/// preceding `choose` is ignored by learners (the preconditioner reports
+/// it as an error before it gets here). Costs passed to `observe` are
+/// finite and >= 0 (the preconditioner turns failed solves into a
+/// penalty before calling).
+pub trait Learner: Send + std::fmt::Debug {
+    /// Which learner this is.
+    fn kind(&self) -> LearnerKind;
+
+    /// The arms.
+    fn grid(&self) -> &OmegaGrid;
+
+    /// Pick the arm for the next solve; `context` is `None` when the host
+    /// gives none (contextual learners then use the centre of the range).
+    fn choose(&mut self, context: Option<f64>) -> usize;
+
+    /// Feed back the cost of the solve that used the last chosen arm.
+    fn observe(&mut self, cost: f64);
+
+    /// The arm the learner currently favours for this context (highest
+    /// probability or lowest predicted cost), for views and reports.
+    fn favourite(&self, context: Option<f64>) -> usize;
+
+    /// Rounds observed so far.
+    fn rounds(&self) -> u64;
+
+    /// The learner's whole mutable state (including the random stream
+    /// position), for persistence.
+    fn save_state(&self) -> serde_json::Value;
+
+    /// Replace the state with one produced by `save_state` of a learner of
+    /// the same configuration. On error the learner is unchanged.
+    fn load_state(&mut self, state: &serde_json::Value) -> Result<()>;
+}

@@ -1,0 +1,265 @@
+//! Tsallis-INF (1/2-Tsallis entropy, implicitly normalised) over the omega
+//! grid, as the paper's experiments run it: step eta_t = 2/sqrt(t), a
+//! running loss scale, a Newton normaliser and importance-weighted loss
+//! estimates. O(d) time and memory per round.
+
+use super::{Learner, LearnerKind, LearnerRng, OmegaGrid};
+use crate::error::{Error, Result};
+use serde_json::json;
+
+/// Tsallis-INF bandit over a grid of omegas.
+#[derive(Debug, Clone)]
+pub struct TsallisInf {
+    grid: OmegaGrid,
+    /// The bandit state proper (shared with the per-bin copies of
+    /// Tsallis-INF-CB).
+    core: TsallisCore,
+    rng: LearnerRng,
+}
+
+/// Arm statistics and the probability rule, without grid or random
+/// stream, so that a contextual wrapper can keep one per bin.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TsallisCore {
+    /// Importance-weighted cumulative loss estimate per arm (raw units).
+    cumulative: Vec<f64>,
+    /// Rounds observed.
+    rounds: u64,
+    /// Sum of observed losses (for the running loss scale).
+    loss_sum: f64,
+    /// Arm and its probability of the round in flight.
+    pending: Option<(usize, f64)>,
+}
+
+impl TsallisCore {
+    pub(crate) fn new(arms: usize) -> Self {
+        Self {
+            cumulative: vec![0.0; arms],
+            rounds: 0,
+            loss_sum: 0.0,
+            pending: None,
+        }
+    }
+
+    pub(crate) fn rounds(&self) -> u64 {
+        self.rounds
+    }
+
+    /// Running loss scale: mean observed loss minus 1, kept positive.
+    fn scale(&self) -> f64 {
+        if self.rounds == 0 {
+            return 1.0;
+        }
+        (self.loss_sum / self.rounds as f64 - 1.0).max(1.0)
+    }
+
+    /// Sampling probabilities for the next round, written into `p`.
+    pub(crate) fn probabilities(&self, p: &mut [f64]) {
+        let d = self.cumulative.len();
+        debug_assert_eq!(p.len(), d);
+        let t = (self.rounds + 1) as f64;
+        let eta = 2.0 / t.sqrt();
+        let s = self.scale();
+        let min_loss = self
+            .cumulative
+            .iter()
+            .map(|&k| k / s)
+            .fold(f64::INFINITY, f64::min);
+        // f(x) = sum_i 4 / (eta (L_i - x))^2 - 1 is convex and increasing
+        // for x < min L; from x0 = min L - 2/eta (where f >= 0) Newton
+        // descends monotonically onto the root.
+        let mut x = min_loss - 2.0 / eta;
+        for _ in 0..60 {
+            let mut sum = 0.0;
+            let mut slope = 0.0;
+            for (pi, &k) in p.iter_mut().zip(&self.cumulative) {
+                let gap = eta * (k / s - x);
+                *pi = 4.0 / (gap * gap);
+                sum += *pi;
+                slope += eta * pi.powf(1.5);
+            }
+            let f = sum - 1.0;
+            if f.abs() < 1e-12 || slope <= 0.0 || !slope.is_finite() {
+                break;
+            }
+            x -= f / slope;
+        }
+        let total: f64 = p.iter().sum();
+        if total.is_finite() && total > 0.0 {
+            p.iter_mut().for_each(|pi| *pi /= total);
+        } else {
+            p.iter_mut().for_each(|pi| *pi = 1.0 / d as f64);
+        }
+    }
+
+    /// Choose an arm with the probabilities of [`Self::probabilities`].
+    pub(crate) fn choose(&mut self, rng: &mut LearnerRng, p: &mut [f64]) -> usize {
+        self.probabilities(p);
+        let arm = rng.sample(p);
+        self.pending = Some((arm, p[arm]));
+        arm
+    }
+
+    /// Importance-weighted update with the loss of the pending arm.
+    pub(crate) fn observe(&mut self, cost: f64) {
+        let Some((arm, prob)) = self.pending.take() else {
+            return;
+        };
+        self.rounds += 1;
+        self.loss_sum += cost;
+        self.cumulative[arm] += (cost - 1.0) / prob.max(1e-300);
+    }
+
+    pub(crate) fn favourite(&self) -> usize {
+        let mut p = vec![0.0; self.cumulative.len()];
+        self.probabilities(&mut p);
+        argmax(&p)
+    }
+
+    pub(crate) fn save(&self) -> serde_json::Value {
+        json!({
+            "cumulative": self.cumulative,
+            "rounds": self.rounds,
+            "loss_sum": self.loss_sum,
+            "pending": self.pending.map(|(a, p)| json!([a, p])),
+        })
+    }
+
+    pub(crate) fn load(v: &serde_json::Value, arms: usize) -> Result<Self> {
+        let bad = |detail: String| Error::InvalidArgument {
+            what: "tsallis state",
+            detail,
+        };
+        let cumulative: Vec<f64> = v
+            .get("cumulative")
+            .and_then(|c| serde_json::from_value(c.clone()).ok())
+            .ok_or_else(|| bad("missing or malformed 'cumulative'".into()))?;
+        if cumulative.len() != arms {
+            return Err(bad(format!(
+                "'cumulative' has {} arms, learner has {arms}",
+                cumulative.len()
+            )));
+        }
+        if cumulative.iter().any(|k| !k.is_finite()) {
+            return Err(bad("'cumulative' holds a non-finite value".into()));
+        }
+        let rounds = v
+            .get("rounds")
+            .and_then(|r| r.as_u64())
+            .ok_or_else(|| bad("missing 'rounds'".into()))?;
+        let loss_sum = v
+            .get("loss_sum")
+            .and_then(|r| r.as_f64())
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| bad("missing or non-finite 'loss_sum'".into()))?;
+        let pending = match v.get("pending") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(p) => {
+                let (a, q): (usize, f64) = serde_json::from_value(p.clone())
+                    .map_err(|e| bad(format!("malformed 'pending': {e}")))?;
+                if a >= arms || !(q > 0.0 && q <= 1.0) {
+                    return Err(bad("'pending' arm or probability out of range".into()));
+                }
+                Some((a, q))
+            }
+        };
+        Ok(Self {
+            cumulative,
+            rounds,
+            loss_sum,
+            pending,
+        })
+    }
+}
+
+/// Index of the largest value (first on ties).
+pub(crate) fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+impl TsallisInf {
+    pub fn new(grid: OmegaGrid, seed: u64) -> Self {
+        Self {
+            grid,
+            core: TsallisCore::new(grid.len()),
+            rng: LearnerRng::new(seed),
+        }
+    }
+
+    /// Current sampling probabilities (for reports and tests).
+    pub fn probabilities(&self) -> Vec<f64> {
+        let mut p = vec![0.0; self.grid.len()];
+        self.core.probabilities(&mut p);
+        p
+    }
+}
+
+impl Learner for TsallisInf {
+    fn kind(&self) -> LearnerKind {
+        LearnerKind::TsallisInf
+    }
+    fn grid(&self) -> &OmegaGrid {
+        &self.grid
+    }
+    fn choose(&mut self, _context: Option<f64>) -> usize {
+        let mut p = vec![0.0; self.grid.len()];
+        self.core.choose(&mut self.rng, &mut p)
+    }
+    fn observe(&mut self, cost: f64) {
+        self.core.observe(cost);
+    }
+    fn favourite(&self, _context: Option<f64>) -> usize {
+        self.core.favourite()
+    }
+    fn rounds(&self) -> u64 {
+        self.core.rounds()
+    }
+    fn save_state(&self) -> serde_json::Value {
+        json!({ "bandit": self.core.save(), "rng": self.rng.save() })
+    }
+    fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
+        let core = TsallisCore::load(
+            state.get("bandit").unwrap_or(&serde_json::Value::Null),
+            self.grid.len(),
+        )?;
+        let rng = LearnerRng::load(state.get("rng").unwrap_or(&serde_json::Value::Null))?;
+        self.core = core;
+        self.rng = rng;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_sum_to_one_and_favour_cheap_arms() {
+        let grid = OmegaGrid::paper_default();
+        let mut l = TsallisInf::new(grid, 3);
+        for _ in 0..2000 {
+            let arm = l.choose(None);
+            // Arm 12 is cheapest; cost grows with distance from it.
+            let cost = 50.0 + 10.0 * (arm as f64 - 12.0).abs();
+            l.observe(cost);
+        }
+        let p = l.probabilities();
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert!(p.iter().all(|&x| x >= 0.0));
+        assert_eq!(l.favourite(None), 12, "{p:?}");
+    }
+
+    #[test]
+    fn uniform_before_any_round() {
+        let l = TsallisInf::new(OmegaGrid::paper_default(), 0);
+        for p in l.probabilities() {
+            assert!((p - 0.05).abs() < 1e-9);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Tsallis-INF-CB: the context interval is split into bins and each bin
+//! runs its own Tsallis-INF; a round uses the bin whose centre is nearest
+//! the (clamped) context. O(d) time per round, O(bins * d) memory.
+
+use super::tsallis::TsallisCore;
+use super::{ContextRange, Learner, LearnerKind, LearnerRng, OmegaGrid};
+use crate::error::{Error, Result};
+use serde_json::json;
+
+/// One Tsallis-INF per context bin, sharing one random stream.
+#[derive(Debug, Clone)]
+pub struct TsallisInfCb {
+    grid: OmegaGrid,
+    range: ContextRange,
+    bins: Vec<TsallisCore>,
+    /// Bin of the round in flight.
+    pending_bin: Option<usize>,
+    rng: LearnerRng,
+}
+
+impl TsallisInfCb {
+    /// `bins` must be in 1..=10000.
+    pub fn new(grid: OmegaGrid, range: ContextRange, bins: usize, seed: u64) -> Result<Self> {
+        if !(1..=10_000).contains(&bins) {
+            return Err(Error::InvalidArgument {
+                what: "context_bins",
+                detail: format!("{bins} bins; need 1 to 10000"),
+            });
+        }
+        Ok(Self {
+            grid,
+            range,
+            bins: vec![TsallisCore::new(grid.len()); bins],
+            pending_bin: None,
+            rng: LearnerRng::new(seed),
+        })
+    }
+
+    /// Bin whose centre is nearest the context (centres at bin midpoints of
+    /// the rescaled interval [-1, 1]).
+    pub fn bin_of(&self, context: Option<f64>) -> usize {
+        let m = self.bins.len();
+        let t = (self.range.rescale(context) + 1.0) / 2.0; // in [0, 1]
+        ((t * m as f64).floor() as usize).min(m - 1)
+    }
+}
+
+impl Learner for TsallisInfCb {
+    fn kind(&self) -> LearnerKind {
+        LearnerKind::TsallisInfCb
+    }
+    fn grid(&self) -> &OmegaGrid {
+        &self.grid
+    }
+    fn choose(&mut self, context: Option<f64>) -> usize {
+        let b = self.bin_of(context);
+        let mut p = vec![0.0; self.grid.len()];
+        self.pending_bin = Some(b);
+        self.bins[b].choose(&mut self.rng, &mut p)
+    }
+    fn observe(&mut self, cost: f64) {
+        if let Some(b) = self.pending_bin.take() {
+            self.bins[b].observe(cost);
+        }
+    }
+    fn favourite(&self, context: Option<f64>) -> usize {
+        self.bins[self.bin_of(context)].favourite()
+    }
+    fn rounds(&self) -> u64 {
+        self.bins.iter().map(|b| b.rounds()).sum()
+    }
+    fn save_state(&self) -> serde_json::Value {
+        json!({
+            "bins": self.bins.iter().map(|b| b.save()).collect::<Vec<_>>(),
+            "pending_bin": self.pending_bin,
+            "rng": self.rng.save(),
+        })
+    }
+    fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
+        let bad = |detail: String| Error::InvalidArgument {
+            what: "tsallis_cb state",
+            detail,
+        };
+        let saved = state
+            .get("bins")
+            .and_then(|b| b.as_array())
+            .ok_or_else(|| bad("missing 'bins'".into()))?;
+        if saved.len() != self.bins.len() {
+            return Err(bad(format!(
+                "state has {} bins, learner has {}",
+                saved.len(),
+                self.bins.len()
+            )));
+        }
+        let bins = saved
+            .iter()
+            .map(|b| TsallisCore::load(b, self.grid.len()))
+            .collect::<Result<Vec<_>>>()?;
+        let pending_bin = match state.get("pending_bin") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => match v.as_u64() {
+                Some(b) if (b as usize) < bins.len() => Some(b as usize),
+                _ => return Err(bad("'pending_bin' out of range".into())),
+            },
+        };
+        let rng = LearnerRng::load(state.get("rng").unwrap_or(&serde_json::Value::Null))?;
+        self.bins = bins;
+        self.pending_bin = pending_bin;
+        self.rng = rng;
+        Ok(())
+    }
+}
