@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 /// Result alias used throughout the core.
-pub type Result<T, E = Error> = std::result::Result<T, Error>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the core library.
 ///

@@ -1,14 +1,39 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! banditsor: an SOR/SSOR preconditioner whose relaxation factor omega is
+//! learned online, solve after solve, by a bandit fed only the iteration
+//! counts the host solver reports (Khodak et al., "Learning to Relax",
+//! ICLR 2024).
+//!
+//! Layers, top to bottom: [`ffi`] (the C ABI), [`pc`] (the preconditioner
+//! and the host-solver protocol), [`solve`] (built-in solvers), [`learn`]
+//! (the learners), [`sweep`] (kernels), [`matrix`] (validated CSR).
+//!
+//! ```
+//! use banditsor::{laplacian_2d, Method, Preconditioner};
+//! let mut pc = Preconditioner::new(); // Tsallis-INF over 20 omegas in [1, 1.95]
+//! pc.set_operator(laplacian_2d(20, 1.0));
+//! let b = vec![1.0; 400];
+//! for _ in 0..10 {
+//!     let mut x = vec![0.0; 400];
+//!     let out = pc.solve(Method::SsorCg, None, &b, &mut x, 1e-8, 1000).unwrap();
+//!     assert!(out.converged);
+//! }
+//! assert_eq!(pc.stats().solves, 10);
+//! ```
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod error;
+pub mod ffi;
+pub mod learn;
+pub mod matrix;
+pub mod pc;
+pub mod problems;
+pub mod solve;
+mod state;
+pub mod sweep;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use error::{Error, Result};
+pub use learn::{ContextRange, Learner, LearnerConfig, LearnerKind, OmegaGrid};
+pub use matrix::{laplacian_2d, validate_csr, CsrIndex, CsrMatrix, CsrView, Diagonal};
+pub use pc::{Preconditioner, SolveStats};
+pub use solve::{Method, SolveOutcome};
+pub use state::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION};
+pub use sweep::SweepKind;

@@ -1,0 +1,353 @@
+//! The preconditioner object: an operator, sweep settings and an omega
+//! learner, driven by the host solver's protocol
+//! `presolve(context) -> omega`, `apply(r) -> z` (any number of times),
+//! `postsolve(iterations, converged)`, once per linear solve.
+
+use crate::error::{Error, Result};
+use crate::learn::{check_omega, ContextRange, Learner, LearnerConfig, LearnerKind, OmegaGrid};
+use crate::matrix::{CsrIndex, CsrMatrix, CsrView};
+use crate::solve::{cg, stationary, CgWork, Method, SolveOutcome};
+use crate::sweep::{sor, SweepKind};
+use std::path::Path;
+
+/// Largest number of sweeps per application accepted.
+pub const MAX_SWEEPS: i64 = 1_000_000;
+
+/// Counters over the solves a preconditioner has seen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SolveStats {
+    /// Completed solves (postsolve calls).
+    pub solves: u64,
+    /// Sum of reported iteration counts.
+    pub total_iterations: u64,
+    /// Solves reported as not converged.
+    pub failed_solves: u64,
+    /// Largest iteration count of a converged solve (sets the default
+    /// penalty of failed solves).
+    pub max_converged_iterations: u64,
+}
+
+/// SOR/SSOR preconditioner whose omega is chosen per solve by a learner.
+#[derive(Debug)]
+pub struct Preconditioner {
+    operator: Option<CsrMatrix>,
+    sweep: SweepKind,
+    its: usize,
+    config: LearnerConfig,
+    learner: Box<dyn Learner>,
+    /// omega used by apply: the last presolve's choice.
+    omega: f64,
+    /// A presolve is waiting for its postsolve.
+    in_flight: bool,
+    failure_cost: Option<f64>,
+    stats: SolveStats,
+    cg_work: CgWork,
+    sor_work: Vec<f64>,
+}
+
+impl Default for Preconditioner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Preconditioner {
+    /// Tsallis-INF on the paper's grid (20 omegas on [1, 1.95]), symmetric
+    /// sweep, one sweep per application, seed 0, no operator yet.
+    pub fn new() -> Self {
+        let config = LearnerConfig::default();
+        let learner = config.build().expect("default learner config is valid");
+        Self {
+            operator: None,
+            sweep: SweepKind::Symmetric,
+            its: 1,
+            omega: config.grid.omega(0),
+            config,
+            learner,
+            in_flight: false,
+            failure_cost: None,
+            stats: SolveStats::default(),
+            cg_work: CgWork::default(),
+            sor_work: Vec::new(),
+        }
+    }
+
+    /// Build from a full learner configuration (validated).
+    pub fn with_config(config: LearnerConfig) -> Result<Self> {
+        let mut pc = Self::new();
+        pc.reconfigure(config)?;
+        Ok(pc)
+    }
+
+    // ----- operator -------------------------------------------------
+
+    /// Validate and copy CSR arrays (32- or 64-bit indices). On error the
+    /// previous operator is kept.
+    pub fn set_operator_csr<I: CsrIndex>(
+        &mut self,
+        n: i64,
+        rowptr: &[I],
+        colind: &[I],
+        values: &[f64],
+    ) -> Result<()> {
+        self.operator = Some(CsrMatrix::from_csr(n, rowptr, colind, values)?);
+        Ok(())
+    }
+
+    /// Take an already validated operator.
+    pub fn set_operator(&mut self, a: CsrMatrix) {
+        self.operator = Some(a);
+    }
+
+    /// Replace the operator's values in place (same pattern), e.g. a new
+    /// time step; learning continues.
+    pub fn update_values(&mut self, values: &[f64]) -> Result<()> {
+        self.operator
+            .as_mut()
+            .ok_or(Error::NoOperator)?
+            .update_values(values)
+    }
+
+    pub fn operator(&self) -> Option<&CsrMatrix> {
+        self.operator.as_ref()
+    }
+
+    // ----- settings -------------------------------------------------
+
+    /// Replace the learner configuration; the learner restarts from
+    /// scratch. On error nothing changes.
+    pub fn reconfigure(&mut self, config: LearnerConfig) -> Result<()> {
+        let learner = config.build()?;
+        self.omega = learner.grid().omega(0);
+        self.learner = learner;
+        self.config = config;
+        self.in_flight = false;
+        Ok(())
+    }
+
+    fn modify_config(&mut self, change: impl FnOnce(&mut LearnerConfig)) -> Result<()> {
+        let mut config = self.config.clone();
+        change(&mut config);
+        self.reconfigure(config)
+    }
+
+    pub fn set_learner(&mut self, kind: LearnerKind) -> Result<()> {
+        self.modify_config(|c| c.kind = kind)
+    }
+
+    /// Pin omega: switches to the fixed learner at `omega` (0 < omega < 2).
+    pub fn set_omega(&mut self, omega: f64) -> Result<()> {
+        check_omega(omega)?;
+        self.modify_config(|c| {
+            c.kind = LearnerKind::Fixed;
+            c.fixed_omega = omega;
+        })
+    }
+
+    /// Arms of the bandit learners: `count` omegas evenly spaced on [lo, hi].
+    pub fn set_omega_grid(&mut self, lo: f64, hi: f64, count: i64) -> Result<()> {
+        let grid = OmegaGrid::new(lo, hi, count)?;
+        self.modify_config(|c| c.grid = grid)
+    }
+
+    /// Declared range of the context (contextual learners rescale to it).
+    pub fn set_context_range(&mut self, lo: f64, hi: f64) -> Result<()> {
+        let range = ContextRange::new(lo, hi)?;
+        self.modify_config(|c| c.context_range = range)
+    }
+
+    pub fn set_seed(&mut self, seed: u64) -> Result<()> {
+        self.modify_config(|c| c.seed = seed)
+    }
+
+    /// Sweep direction and sweeps per application (1..=MAX_SWEEPS).
+    pub fn set_sweep(&mut self, kind: SweepKind, its: i64) -> Result<()> {
+        if !(1..=MAX_SWEEPS).contains(&its) {
+            return Err(Error::InvalidSize {
+                what: "its (sweeps per application, 1..=1000000)",
+                value: its,
+            });
+        }
+        self.sweep = kind;
+        self.its = its as usize;
+        Ok(())
+    }
+
+    /// Cost fed to the learner for a solve that did not converge, when it
+    /// exceeds the reported iterations. `None` (default): twice the
+    /// largest converged iteration count seen so far.
+    pub fn set_failure_cost(&mut self, cost: Option<f64>) -> Result<()> {
+        if let Some(c) = cost {
+            if !(c.is_finite() && c >= 0.0) {
+                return Err(Error::InvalidArgument {
+                    what: "failure cost",
+                    detail: format!("{c} (must be finite and >= 0)"),
+                });
+            }
+        }
+        self.failure_cost = cost;
+        Ok(())
+    }
+
+    pub fn config(&self) -> &LearnerConfig {
+        &self.config
+    }
+    pub fn sweep(&self) -> (SweepKind, usize) {
+        (self.sweep, self.its)
+    }
+    pub fn learner(&self) -> &dyn Learner {
+        self.learner.as_ref()
+    }
+    pub fn stats(&self) -> SolveStats {
+        self.stats
+    }
+    /// omega that apply uses now (last presolve's choice, or the grid's
+    /// first value before any solve).
+    pub fn omega(&self) -> f64 {
+        self.omega
+    }
+    /// omega the learner currently favours for this context.
+    pub fn favourite_omega(&self, context: Option<f64>) -> f64 {
+        self.learner
+            .grid()
+            .omega(self.learner.favourite(normalise_context(context)))
+    }
+    /// Whether a presolve is waiting for its postsolve.
+    pub fn solve_in_flight(&self) -> bool {
+        self.in_flight
+    }
+
+    // ----- host-solver protocol -------------------------------------
+
+    /// Start a solve: the learner picks omega for this `context` (`None`
+    /// or NaN: no context; out-of-range contexts are clamped). A presolve
+    /// while another solve is in flight abandons that one unlearned.
+    pub fn presolve(&mut self, context: Option<f64>) -> Result<f64> {
+        let arm = self.learner.choose(normalise_context(context));
+        let omega = self.learner.grid().omega(arm);
+        self.omega = omega;
+        self.in_flight = true;
+        Ok(omega)
+    }
+
+    /// z = M^-1 r: `its` sweeps of the configured kind from zero at the
+    /// current omega.
+    pub fn apply(&self, r: &[f64], z: &mut [f64]) -> Result<()> {
+        let a = self.operator.as_ref().ok_or(Error::NoOperator)?;
+        check_len("r", r, a.n())?;
+        check_len("z", z, a.n())?;
+        sor(&a.view(), r, z, self.omega, self.sweep, self.its, true);
+        Ok(())
+    }
+
+    /// End a solve: feed its cost to the learner. A solve that did not
+    /// converge costs max(iterations, failure cost).
+    pub fn postsolve(&mut self, iterations: i64, converged: bool) -> Result<()> {
+        if iterations < 0 {
+            return Err(Error::NegativeIterations(iterations));
+        }
+        if !self.in_flight {
+            return Err(Error::PostsolveWithoutPresolve);
+        }
+        self.in_flight = false;
+        let its = iterations as u64;
+        let cost = if converged {
+            self.stats.max_converged_iterations = self.stats.max_converged_iterations.max(its);
+            its as f64
+        } else {
+            self.stats.failed_solves += 1;
+            let penalty = self
+                .failure_cost
+                .unwrap_or(2.0 * self.stats.max_converged_iterations as f64);
+            (its as f64).max(penalty)
+        };
+        self.learner.observe(cost);
+        self.stats.solves += 1;
+        self.stats.total_iterations += its;
+        Ok(())
+    }
+
+    /// presolve, a built-in solver, postsolve: one learned solve of
+    /// A x = b from the initial guess in `x`.
+    pub fn solve(
+        &mut self,
+        method: Method,
+        context: Option<f64>,
+        b: &[f64],
+        x: &mut [f64],
+        rtol: f64,
+        max_it: i64,
+    ) -> Result<SolveOutcome> {
+        let n = self.operator.as_ref().ok_or(Error::NoOperator)?.n();
+        check_len("b", b, n)?;
+        check_len("x", x, n)?;
+        if !(rtol.is_finite() && rtol >= 0.0) {
+            return Err(Error::InvalidArgument {
+                what: "rtol",
+                detail: format!("{rtol} (must be finite and >= 0)"),
+            });
+        }
+        if max_it < 0 {
+            return Err(Error::InvalidSize {
+                what: "max_it",
+                value: max_it,
+            });
+        }
+        let omega = self.presolve(context)?;
+        let a = self.operator.as_ref().expect("checked above");
+        let view: CsrView<'_, usize> = a.view();
+        let outcome = match method {
+            Method::Sor => {
+                self.sor_work.resize(n, 0.0);
+                stationary(
+                    &view,
+                    self.sweep,
+                    self.its,
+                    omega,
+                    b,
+                    x,
+                    rtol,
+                    max_it as u64,
+                    &mut self.sor_work,
+                )
+            }
+            Method::SsorCg => cg(&view, Some(omega), b, x, rtol, max_it as u64, &mut self.cg_work),
+            Method::Cg => cg(&view, None, b, x, rtol, max_it as u64, &mut self.cg_work),
+        };
+        self.postsolve(outcome.iterations as i64, outcome.converged)?;
+        Ok(outcome)
+    }
+
+    // ----- persistence ----------------------------------------------
+
+    /// Save the learner (configuration, state, statistics) to `path`
+    /// atomically (temporary file, then rename).
+    pub fn save_state(&self, path: &Path) -> Result<()> {
+        crate::state::save(path, &self.config, self.learner.as_ref(), &self.stats)
+    }
+
+    /// Load a state saved by a preconditioner of the same learner
+    /// configuration. On error nothing changes.
+    pub fn load_state(&mut self, path: &Path) -> Result<()> {
+        let stats = crate::state::load(path, &self.config, self.learner.as_mut())?;
+        self.stats = stats;
+        self.in_flight = false;
+        Ok(())
+    }
+}
+
+fn normalise_context(context: Option<f64>) -> Option<f64> {
+    context.filter(|c| !c.is_nan())
+}
+
+fn check_len(what: &'static str, v: &[f64], n: usize) -> Result<()> {
+    if v.len() == n {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what,
+            expected: n,
+            got: v.len(),
+        })
+    }
+}
