@@ -1,0 +1,31 @@
+/*
+   banditsor_petsc.h - PETSc PC type "banditsor": SOR/SSOR whose relaxation
+   factor omega is learned online, solve after solve, from the KSP's
+   iteration counts (Khodak et al., "Learning to Relax", ICLR 2024).
+
+   Load at run time:   -dll_append /path/libbanditsor_petsc.so -pc_type banditsor
+   or link the plugin and call PCBanditSORRegister() after PetscInitialize().
+*/
+#ifndef BANDITSOR_PETSC_H
+#define BANDITSOR_PETSC_H
+
+#include <petscpc.h>
+
+#define PCBANDITSOR "banditsor"
+
+/* Registers the PC type "banditsor" (idempotent). */
+PETSC_EXTERN PetscErrorCode PCBanditSORRegister(void);
+/* Called by PETSc for -dll_append; same as PCBanditSORRegister(). */
+PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_banditsor_petsc(void);
+
+/* Scalar context of the following solves for the contextual learners
+   (chebcb, tsallis_cb), e.g. a diagonal shift or diffusion coefficient.
+   PETSC_DEFAULT-like "no context": pass NaN. Ignored by other PC types. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetContext(PC, PetscReal);
+/* omega of the current (or last) solve. */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
+/* Learner by name: "tsallis" (default), "chebcb", "tsallis_cb", "fixed".
+   Only before the first solve; ignored by other PC types. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetLearner(PC, const char *);
+
+#endif

@@ -1,0 +1,803 @@
+//! PETSc plugin for banditsor: the PC type `banditsor`.
+//!
+//! The PETSc glue lives in the C shim `pcbanditsor.c` (PETSc's own style,
+//! compiled by `build.rs`). This file is the small internal C API the shim
+//! calls, the `bsorp_*` functions, over an opaque [`Bsorp`] object that
+//! holds the learner ([`banditsor::Preconditioner`]), the sweep settings,
+//! the omega of the current outer solve, and the validated diagonal of the
+//! matrix whose CSR arrays PETSc owns (borrowed zero-copy on every apply).
+//!
+//! Contract with the shim:
+//! - every `bsorp_*` function returns 0 on success and 1 on failure; the
+//!   message of the last failure on this thread is `bsorp_errmsg()`; the
+//!   shim turns it into a PETSc error (`SETERRQ`) carrying that message;
+//! - no panic crosses the boundary: each export runs inside
+//!   `catch_unwind`, a panic becomes an error status with its message;
+//! - nothing here talks to MPI: the shim decides omega on rank 0 and
+//!   broadcasts it (`bsorp_set_omega` on every rank).
+//!
+//! The public C entry points (`PetscDLLibraryRegister_banditsor_petsc`,
+//! `PCBanditSOR*`) are implemented in the shim; they are re-exported from
+//! here because a Rust cdylib exports only Rust-defined symbols.
+
+use banditsor::learn::check_omega;
+use banditsor::sweep::sor;
+use banditsor::{
+    validate_csr, ContextRange, CsrView, Diagonal, LearnerConfig, LearnerKind, OmegaGrid,
+    Preconditioner, SweepKind,
+};
+use std::cell::RefCell;
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+/// PETSc's integer type, as detected by the build-time probe of petscconf.h.
+#[cfg(petsc_int64)]
+pub type PetscInt = i64;
+/// PETSc's integer type, as detected by the build-time probe of petscconf.h.
+#[cfg(not(petsc_int64))]
+pub type PetscInt = i32;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+fn set_error(msg: &str) {
+    let c = CString::new(msg.replace('\0', " ")).unwrap_or_default();
+    LAST_ERROR.with(|e| *e.borrow_mut() = c);
+}
+
+/// Run `f` behind the panic boundary; map its error or panic to status 1.
+fn guard<F: FnOnce() -> Result<(), String>>(f: F) -> c_int {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => 0,
+        Ok(Err(msg)) => {
+            set_error(&msg);
+            1
+        }
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            set_error(&format!(
+                "internal error (panic caught at the PETSc boundary): {what}"
+            ));
+            1
+        }
+    }
+}
+
+unsafe fn obj<'a>(p: *mut Bsorp) -> Result<&'a mut Bsorp, String> {
+    p.as_mut()
+        .ok_or_else(|| "null banditsor PC object (PC not set up?)".to_string())
+}
+
+unsafe fn cstr<'a>(s: *const c_char, what: &str) -> Result<Option<&'a str>, String> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    CStr::from_ptr(s)
+        .to_str()
+        .map(Some)
+        .map_err(|_| format!("{what}: not valid UTF-8"))
+}
+
+/// Settings the shim parses from the options database; mirrored by
+/// `BsorpSettings` in pcbanditsor.c (keep the two in the same order).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct BsorpSettings {
+    /// NUL-terminated learner name: tsallis, chebcb, tsallis_cb, fixed.
+    pub learner: [c_char; 32],
+    pub fixed_omega: f64,
+    pub omega_min: f64,
+    pub omega_max: f64,
+    pub grid: i64,
+    pub context_min: f64,
+    pub context_max: f64,
+    pub seed: i64,
+    /// 0 forward, 1 backward, 2 symmetric (SweepKind values).
+    pub sweep: c_int,
+    pub its: i64,
+    pub lits: i64,
+}
+
+/// The operator as last validated: identity of PETSc's arrays and the
+/// diagonal computed from them.
+#[derive(Debug)]
+struct Operator {
+    n: usize,
+    nnz: usize,
+    rowptr: usize,
+    colind: usize,
+    values: usize,
+    nonzero_state: i64,
+    value_state: i64,
+    diag: Diagonal,
+}
+
+/// Why a presolve did not start a learning round.
+#[derive(Debug, Clone)]
+enum Round {
+    Learning,
+    Held,
+}
+
+/// The opaque object behind a PC of type banditsor.
+#[derive(Debug)]
+pub struct Bsorp {
+    pc: Preconditioner,
+    sweep: SweepKind,
+    its: usize,
+    lits: usize,
+    omega: f64,
+    op: Option<Operator>,
+    rounds: Vec<Round>,
+    last_hold: Option<String>,
+    solves_seen: u64,
+    learned_solves: u64,
+    held_solves: u64,
+    cumulative_iterations: u64,
+    last_iterations: Option<(i64, bool)>,
+    state_path: Option<PathBuf>,
+    state_loaded: bool,
+    state_note: Option<String>,
+    view_lines: Vec<CString>,
+}
+
+impl Bsorp {
+    fn new() -> Self {
+        let pc = Preconditioner::new();
+        let omega = pc.favourite_omega(None);
+        Self {
+            pc,
+            sweep: SweepKind::Symmetric,
+            its: 1,
+            lits: 1,
+            omega,
+            op: None,
+            rounds: Vec::new(),
+            last_hold: None,
+            solves_seen: 0,
+            learned_solves: 0,
+            held_solves: 0,
+            cumulative_iterations: 0,
+            last_iterations: None,
+            state_path: None,
+            state_loaded: false,
+            state_note: None,
+            view_lines: Vec::new(),
+        }
+    }
+
+    fn configure(&mut self, s: &BsorpSettings) -> Result<(), String> {
+        // SAFETY: the array is NUL-terminated by the shim (checked below).
+        let raw = &s.learner;
+        if !raw.contains(&0) {
+            return Err("-pc_banditsor_learner: name too long".into());
+        }
+        let name = unsafe { CStr::from_ptr(raw.as_ptr()) }
+            .to_str()
+            .map_err(|_| "-pc_banditsor_learner: not valid UTF-8".to_string())?;
+        let kind = LearnerKind::from_name(name)
+            .map_err(|e| format!("-pc_banditsor_learner {name}: {e}"))?;
+        check_omega(s.fixed_omega)
+            .map_err(|e| format!("-pc_banditsor_omega {}: {e}", s.fixed_omega))?;
+        let grid = OmegaGrid::new(s.omega_min, s.omega_max, s.grid).map_err(|e| {
+            format!(
+                "-pc_banditsor_omega_min {} / -pc_banditsor_omega_max {} / -pc_banditsor_grid {}: {e}",
+                s.omega_min, s.omega_max, s.grid
+            )
+        })?;
+        let context_range = ContextRange::new(s.context_min, s.context_max).map_err(|e| {
+            format!(
+                "-pc_banditsor_context_min {} / -pc_banditsor_context_max {}: {e}",
+                s.context_min, s.context_max
+            )
+        })?;
+        if s.seed < 0 {
+            return Err(format!("-pc_banditsor_seed {}: must be >= 0", s.seed));
+        }
+        let sweep = match s.sweep {
+            0 => SweepKind::Forward,
+            1 => SweepKind::Backward,
+            2 => SweepKind::Symmetric,
+            k => return Err(format!("sweep kind {k}: expected 0, 1 or 2")),
+        };
+        let max = banditsor::pc::MAX_SWEEPS;
+        if !(1..=max).contains(&s.its) {
+            return Err(format!("-pc_banditsor_its {}: must be in 1..={max}", s.its));
+        }
+        if !(1..=max).contains(&s.lits) {
+            return Err(format!(
+                "-pc_banditsor_lits {}: must be in 1..={max}",
+                s.lits
+            ));
+        }
+        let mut config = self.pc.config().clone();
+        config.kind = kind;
+        config.fixed_omega = s.fixed_omega;
+        config.grid = grid;
+        config.context_range = context_range;
+        config.seed = s.seed as u64;
+        if config != *self.pc.config() {
+            if self.pc.stats().solves > 0 || !self.rounds.is_empty() {
+                return Err(format!(
+                    "cannot change the learner configuration of a banditsor PC after {} solve(s)",
+                    self.pc.stats().solves
+                ));
+            }
+            // Validate by building first: LearnerConfig::build names the problem.
+            let test: LearnerConfig = config.clone();
+            test.build()
+                .map_err(|e| format!("-pc_banditsor_learner {name}: {e}"))?;
+            self.pc.reconfigure(config).map_err(|e| e.to_string())?;
+            self.state_loaded = false;
+        }
+        self.sweep = sweep;
+        self.its = s.its as usize;
+        self.lits = s.lits as usize;
+        if self.rounds.is_empty() {
+            self.omega = self.pc.favourite_omega(None);
+        }
+        Ok(())
+    }
+
+    fn set_operator(
+        &mut self,
+        n: PetscInt,
+        rowptr: *const PetscInt,
+        colind: *const PetscInt,
+        values: *const f64,
+        nonzero_state: i64,
+        value_state: i64,
+    ) -> Result<(), String> {
+        if n < 0 {
+            return Err(format!("negative local matrix size {n}"));
+        }
+        let n_us = n as usize;
+        if rowptr.is_null() || (n_us > 0 && (colind.is_null() || values.is_null())) {
+            return Err("matrix has no CSR arrays (not assembled?)".into());
+        }
+        // SAFETY: PETSc's arrays of an assembled AIJ matrix: n+1 row
+        // pointers, rowptr[n] column indices and values.
+        let rp = unsafe { std::slice::from_raw_parts(rowptr, n_us + 1) };
+        let nnz_i = rp[n_us];
+        if nnz_i < 0 {
+            return Err(format!("negative number of nonzeros {nnz_i}"));
+        }
+        let nnz = nnz_i as usize;
+        let ci = unsafe { slice_or_empty(colind, nnz) };
+        let va = unsafe { slice_or_empty(values, nnz) };
+        let same_pattern = self.op.as_ref().map_or(false, |o| {
+            o.n == n_us
+                && o.nnz == nnz
+                && o.rowptr == rowptr as usize
+                && o.colind == colind as usize
+                && o.nonzero_state == nonzero_state
+        });
+        if same_pattern {
+            let o = self.op.as_mut().expect("checked");
+            if o.values == values as usize && o.value_state == value_state {
+                return Ok(());
+            }
+            o.diag
+                .refresh_values(rp, ci, va)
+                .map_err(|e| format!("matrix values: {e}"))?;
+            o.values = values as usize;
+            o.value_state = value_state;
+            return Ok(());
+        }
+        self.op = None;
+        let diag = validate_csr(n as i64, rp, ci, va).map_err(|e| format!("matrix: {e}"))?;
+        self.op = Some(Operator {
+            n: n_us,
+            nnz,
+            rowptr: rowptr as usize,
+            colind: colind as usize,
+            values: values as usize,
+            nonzero_state,
+            value_state,
+            diag,
+        });
+        Ok(())
+    }
+
+    /// z = `sweeps` local sweeps from zero on r at the current omega.
+    fn apply(
+        &self,
+        n: PetscInt,
+        rowptr: *const PetscInt,
+        colind: *const PetscInt,
+        values: *const f64,
+        r: *const f64,
+        z: *mut f64,
+        sweeps: PetscInt,
+    ) -> Result<(), String> {
+        let o = self
+            .op
+            .as_ref()
+            .ok_or("apply before the matrix was set (PCSetUp not called?)")?;
+        if n < 0 || n as usize != o.n {
+            return Err(format!(
+                "local size {n} differs from the validated matrix ({})",
+                o.n
+            ));
+        }
+        if rowptr as usize != o.rowptr || colind as usize != o.colind || values as usize != o.values
+        {
+            return Err("matrix arrays moved since validation (call PCSetUp again)".into());
+        }
+        if sweeps < 1 {
+            return Err(format!("number of sweeps {sweeps} must be >= 1"));
+        }
+        if o.n == 0 {
+            return Ok(());
+        }
+        if r.is_null() || z.is_null() {
+            return Err("null vector array".into());
+        }
+        if r as *const f64 == z as *const f64 {
+            return Err("input and output vectors must differ".into());
+        }
+        // SAFETY: identity (pointers, sizes, PETSc states) checked against
+        // the arrays `diag` was validated from; vectors have n local entries.
+        unsafe {
+            let rp = std::slice::from_raw_parts(rowptr, o.n + 1);
+            let ci = slice_or_empty(colind, o.nnz);
+            let va = slice_or_empty(values, o.nnz);
+            let view = CsrView::new_unchecked(rp, ci, va, &o.diag);
+            let rr = std::slice::from_raw_parts(r, o.n);
+            let zz = std::slice::from_raw_parts_mut(z, o.n);
+            sor(&view, rr, zz, self.omega, self.sweep, sweeps as usize, true);
+        }
+        Ok(())
+    }
+
+    fn presolve(&mut self, root: bool, hold: Option<&str>, context: f64) -> Result<f64, String> {
+        let ctx = if context.is_nan() {
+            None
+        } else {
+            Some(context)
+        };
+        let (round, omega) = if !self.rounds.is_empty() {
+            self.last_hold =
+                Some("nested solve inside an outer solve (omega of the outer solve kept)".into());
+            (Round::Held, self.omega)
+        } else if let Some(reason) = hold {
+            self.last_hold = Some(reason.to_string());
+            (
+                Round::Held,
+                if root {
+                    self.pc.favourite_omega(ctx)
+                } else {
+                    self.omega
+                },
+            )
+        } else {
+            self.last_hold = None;
+            let omega = if root {
+                self.pc.presolve(ctx).map_err(|e| e.to_string())?
+            } else {
+                self.omega
+            };
+            (Round::Learning, omega)
+        };
+        self.rounds.push(round);
+        self.omega = omega;
+        Ok(omega)
+    }
+
+    fn postsolve(&mut self, root: bool, iterations: i64, converged: bool) -> Result<bool, String> {
+        let round = self.rounds.pop().ok_or("postsolve without presolve")?;
+        if iterations < 0 {
+            return Err(format!("negative iteration count {iterations}"));
+        }
+        match round {
+            Round::Held => {
+                if self.rounds.is_empty() {
+                    self.held_solves += 1;
+                }
+                Ok(false)
+            }
+            Round::Learning => {
+                self.solves_seen += 1;
+                self.learned_solves += 1;
+                self.cumulative_iterations += iterations as u64;
+                self.last_iterations = Some((iterations, converged));
+                if root {
+                    self.pc
+                        .postsolve(iterations, converged)
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(root)
+            }
+        }
+    }
+
+    fn view(&mut self) {
+        let cfg = self.pc.config().clone();
+        let mut lines = Vec::new();
+        let learner = cfg.kind.name();
+        lines.push(format!(
+            "learner: {learner}{}",
+            match cfg.kind {
+                LearnerKind::Fixed => format!(" (omega = {})", cfg.fixed_omega),
+                LearnerKind::TsallisInfCb | LearnerKind::ChebCb => format!(
+                    " (context range [{}, {}], seed {})",
+                    cfg.context_range.lo(),
+                    cfg.context_range.hi(),
+                    cfg.seed
+                ),
+                LearnerKind::TsallisInf => format!(" (seed {})", cfg.seed),
+            }
+        ));
+        if cfg.kind != LearnerKind::Fixed {
+            lines.push(format!(
+                "omega grid: {} values on [{}, {}]",
+                cfg.grid.len(),
+                cfg.grid.lo(),
+                cfg.grid.hi()
+            ));
+        }
+        lines.push(format!(
+            "sweep: {}, its = {}, lits = {}",
+            self.sweep.name(),
+            self.its,
+            self.lits
+        ));
+        lines.push(format!("current omega: {}", self.omega));
+        let fav = self.pc.favourite_omega(None);
+        let arm = self.pc.learner().favourite(None);
+        lines.push(format!(
+            "favoured arm: {arm} (omega = {fav}) after {} learner round(s)",
+            self.pc.learner().rounds()
+        ));
+        lines.push(format!(
+            "solves seen: {}, cumulative iterations: {}, held (not learned) solves: {}",
+            self.solves_seen, self.cumulative_iterations, self.held_solves
+        ));
+        if let Some((its, conv)) = self.last_iterations {
+            lines.push(format!(
+                "last learned solve: {its} iterations, {}",
+                if conv {
+                    "converged"
+                } else {
+                    "not converged (costed as failure)"
+                }
+            ));
+        }
+        if let Some(reason) = &self.last_hold {
+            lines.push(format!("omega held, not learning: {reason}"));
+        }
+        if let Some(p) = &self.state_path {
+            lines.push(format!(
+                "state file: {}{}",
+                p.display(),
+                self.state_note
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            ));
+        }
+        self.view_lines = lines
+            .into_iter()
+            .map(|l| CString::new(l.replace('\0', " ")).unwrap_or_default())
+            .collect();
+    }
+}
+
+unsafe fn slice_or_empty<'a, T>(p: *const T, len: usize) -> &'a [T] {
+    if len == 0 || p.is_null() {
+        &[]
+    } else {
+        std::slice::from_raw_parts(p, len)
+    }
+}
+
+// ----- the internal C API used by pcbanditsor.c ---------------------------
+
+/// Bytes of the PetscInt this library was built for.
+#[no_mangle]
+pub extern "C" fn bsorp_petscint_bytes() -> c_int {
+    std::mem::size_of::<PetscInt>() as c_int
+}
+
+/// Message of the last failure on this thread (valid until the next failure).
+#[no_mangle]
+pub extern "C" fn bsorp_errmsg() -> *const c_char {
+    LAST_ERROR.with(|e| e.borrow().as_ptr())
+}
+
+/// # Safety
+/// `out` must be a valid pointer.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_create(out: *mut *mut Bsorp) -> c_int {
+    guard(|| {
+        if out.is_null() {
+            return Err("bsorp_create: null output pointer".into());
+        }
+        *out = Box::into_raw(Box::new(Bsorp::new()));
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `p` null or from `bsorp_create`, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_destroy(p: *mut Bsorp) -> c_int {
+    guard(|| {
+        if !p.is_null() {
+            drop(Box::from_raw(p));
+        }
+        Ok(())
+    })
+}
+
+/// Validate and apply settings; errors name the offending option.
+///
+/// # Safety
+/// Valid object and settings pointers.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_configure(p: *mut Bsorp, s: *const BsorpSettings) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        let s = s.as_ref().ok_or("null settings")?;
+        b.configure(s)
+    })
+}
+
+/// Set (or clear with NULL/"") the learner state file.
+///
+/// # Safety
+/// Valid object; `path` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_set_state_path(p: *mut Bsorp, path: *const c_char) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        let path = cstr(path, "-pc_banditsor_state")?.filter(|s| !s.is_empty());
+        let new = path.map(PathBuf::from);
+        if new != b.state_path {
+            b.state_path = new;
+            b.state_loaded = false;
+            b.state_note = None;
+        }
+        Ok(())
+    })
+}
+
+/// On rank 0: load the state file once if it exists.
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_setup_state(p: *mut Bsorp, root: c_int) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        if root == 0 || b.state_loaded {
+            return Ok(());
+        }
+        b.state_loaded = true;
+        if let Some(path) = b.state_path.clone() {
+            if path.exists() {
+                b.pc.load_state(&path)
+                    .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
+                b.state_note = Some(format!("loaded, {} earlier solve(s)", b.pc.stats().solves));
+                if b.rounds.is_empty() {
+                    b.omega = b.pc.favourite_omega(None);
+                }
+            } else {
+                b.state_note = Some("new".into());
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Register the local CSR arrays (validated when the pattern is new,
+/// diagonal refreshed when only values changed).
+///
+/// # Safety
+/// PETSc's arrays of an assembled AIJ matrix with `n` rows.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_set_operator(
+    p: *mut Bsorp,
+    n: PetscInt,
+    rowptr: *const PetscInt,
+    colind: *const PetscInt,
+    values: *const f64,
+    nonzero_state: i64,
+    value_state: i64,
+) -> c_int {
+    guard(|| obj(p)?.set_operator(n, rowptr, colind, values, nonzero_state, value_state))
+}
+
+/// z = `sweeps` local sweeps from zero on r (the arrays registered last).
+///
+/// # Safety
+/// The arrays registered by `bsorp_set_operator`; r and z of n entries.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_apply(
+    p: *mut Bsorp,
+    n: PetscInt,
+    rowptr: *const PetscInt,
+    colind: *const PetscInt,
+    values: *const f64,
+    r: *const f64,
+    z: *mut f64,
+    sweeps: PetscInt,
+) -> c_int {
+    guard(|| obj(p)?.apply(n, rowptr, colind, values, r, z, sweeps))
+}
+
+/// Start an outer solve. On rank 0 the learner picks omega unless `hold`
+/// (a reason) is given or a solve is already in flight. `omega_out` is the
+/// value rank 0 broadcasts.
+///
+/// # Safety
+/// Valid object and output pointer; `hold` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_presolve(
+    p: *mut Bsorp,
+    root: c_int,
+    hold: *const c_char,
+    context: f64,
+    omega_out: *mut f64,
+) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        let hold = cstr(hold, "hold reason")?;
+        let omega = b.presolve(root != 0, hold, context)?;
+        if omega_out.is_null() {
+            return Err("null omega output".into());
+        }
+        *omega_out = omega;
+        Ok(())
+    })
+}
+
+/// Forget solves in flight (their postsolve will never come: an error
+/// ended them, or the PC was reset).
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_reset_rounds(p: *mut Bsorp) -> c_int {
+    guard(|| {
+        obj(p)?.rounds.clear();
+        Ok(())
+    })
+}
+
+/// Use this omega (the broadcast choice of rank 0).
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_set_omega(p: *mut Bsorp, omega: f64) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        check_omega(omega).map_err(|e| e.to_string())?;
+        b.omega = omega;
+        Ok(())
+    })
+}
+
+/// omega in use.
+///
+/// # Safety
+/// Valid pointers.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_get_omega(p: *mut Bsorp, omega: *mut f64) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        *omega.as_mut().ok_or("null output")? = b.omega;
+        Ok(())
+    })
+}
+
+/// End an outer solve; feeds the learner on rank 0 and saves the state
+/// file there when one is set.
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_postsolve(
+    p: *mut Bsorp,
+    root: c_int,
+    iterations: i64,
+    converged: c_int,
+) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        let learned = b.postsolve(root != 0, iterations, converged != 0)?;
+        if learned {
+            if let Some(path) = b.state_path.clone() {
+                b.pc.save_state(&path)
+                    .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
+                b.state_note = Some(format!("saved after {} solve(s)", b.pc.stats().solves));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Prepare the view; returns the number of lines through `count`.
+///
+/// # Safety
+/// Valid pointers.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_view(p: *mut Bsorp, count: *mut c_int) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        b.view();
+        *count.as_mut().ok_or("null output")? = b.view_lines.len() as c_int;
+        Ok(())
+    })
+}
+
+/// Line `i` of the last `bsorp_view` (NULL when out of range).
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_view_line(p: *mut Bsorp, i: c_int) -> *const c_char {
+    match p.as_ref() {
+        Some(b) if i >= 0 && (i as usize) < b.view_lines.len() => b.view_lines[i as usize].as_ptr(),
+        _ => std::ptr::null(),
+    }
+}
+
+// ----- public PETSc entry points (implemented in the shim) ---------------
+
+type PetscErrorCode = c_int;
+type PC = *mut std::ffi::c_void;
+
+extern "C" {
+    fn bsorp_shim_dll_register() -> PetscErrorCode;
+    fn bsorp_shim_register() -> PetscErrorCode;
+    fn bsorp_shim_set_context(pc: PC, c: f64) -> PetscErrorCode;
+    fn bsorp_shim_get_omega(pc: PC, omega: *mut f64) -> PetscErrorCode;
+    fn bsorp_shim_set_learner(pc: PC, name: *const c_char) -> PetscErrorCode;
+}
+
+/// Called by PETSc's `-dll_append`: registers PC type "banditsor".
+#[no_mangle]
+pub extern "C" fn PetscDLLibraryRegister_banditsor_petsc() -> PetscErrorCode {
+    unsafe { bsorp_shim_dll_register() }
+}
+
+/// Registers PC type "banditsor" (for programs linking the plugin).
+#[no_mangle]
+pub extern "C" fn PCBanditSORRegister() -> PetscErrorCode {
+    unsafe { bsorp_shim_register() }
+}
+
+/// Context of the next solve(s) for the contextual learners.
+///
+/// # Safety
+/// A valid PC.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORSetContext(pc: PC, c: f64) -> PetscErrorCode {
+    bsorp_shim_set_context(pc, c)
+}
+
+/// omega in use (the one of the current or last solve).
+///
+/// # Safety
+/// A valid PC and output pointer.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORGetOmega(pc: PC, omega: *mut f64) -> PetscErrorCode {
+    bsorp_shim_get_omega(pc, omega)
+}
+
+/// Learner by name: tsallis, chebcb, tsallis_cb or fixed.
+///
+/// # Safety
+/// A valid PC and NUL-terminated name.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORSetLearner(pc: PC, name: *const c_char) -> PetscErrorCode {
+    bsorp_shim_set_learner(pc, name)
+}

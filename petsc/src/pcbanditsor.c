@@ -1,0 +1,610 @@
+/*
+   PC type "banditsor": (S)SOR preconditioning whose relaxation factor omega
+   is chosen per outer solve by an online bandit learner fed the KSP's
+   iteration counts.
+
+   Thin PETSc glue in PETSc's style. The kernels, matrix validation and
+   learners are Rust (the bsorp_* functions of src/lib.rs); this file only
+   talks to PETSc and MPI:
+     - presolve: rank 0 asks the learner for omega, MPI_Bcast on the PC's
+       communicator, every rank uses it for the whole outer solve;
+     - postsolve: KSPGetIterationNumber/KSPGetConvergedReason go back to
+       the learner (a diverged solve or one stopped by the iteration cap is
+       costed as a failure by the core);
+     - no-signal solves (preonly, norm type none, sub-solvers of
+       bjacobi/asm, multigrid levels, Chebyshev eigenvalue estimates,
+       solves nested inside an outer solve) hold omega instead of learning;
+     - apply/applyrichardson run the Rust sweeps zero-copy on the CSR arrays
+       of MATSEQAIJ, or of the local diagonal block of MATMPIAIJ
+       (process-local sweeps, as PCSOR does in parallel).
+*/
+#include <petsc/private/pcimpl.h> /*I "petscpc.h" I*/
+#include <petscksp.h>
+#include <banditsor_petsc.h>
+
+#if defined(PETSC_USE_COMPLEX) || !defined(PETSC_USE_REAL_DOUBLE)
+  #error "banditsor_petsc needs PETSc with real double-precision scalars"
+#endif
+#if defined(BANDITSOR_PETSC_INT_BITS)
+  #if defined(PETSC_USE_64BIT_INDICES) && BANDITSOR_PETSC_INT_BITS != 64
+    #error "PetscInt size disagrees with the build probe"
+  #endif
+  #if !defined(PETSC_USE_64BIT_INDICES) && BANDITSOR_PETSC_INT_BITS != 32
+    #error "PetscInt size disagrees with the build probe"
+  #endif
+#endif
+
+/* ---- the internal Rust API (petsc/src/lib.rs) ---------------------------- */
+typedef struct _p_Bsorp *Bsorp;
+
+typedef struct {
+  char    learner[32];
+  double  fixed_omega;
+  double  omega_min;
+  double  omega_max;
+  int64_t grid;
+  double  context_min;
+  double  context_max;
+  int64_t seed;
+  int     sweep; /* 0 forward, 1 backward, 2 symmetric */
+  int64_t its;
+  int64_t lits;
+} BsorpSettings;
+
+extern int         bsorp_petscint_bytes(void);
+extern const char *bsorp_errmsg(void);
+extern int         bsorp_create(Bsorp *);
+extern int         bsorp_destroy(Bsorp);
+extern int         bsorp_configure(Bsorp, const BsorpSettings *);
+extern int         bsorp_set_state_path(Bsorp, const char *);
+extern int         bsorp_setup_state(Bsorp, int);
+extern int         bsorp_set_operator(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, int64_t, int64_t);
+extern int         bsorp_apply(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, const double *, double *, PetscInt);
+extern int         bsorp_presolve(Bsorp, int, const char *, double, double *);
+extern int         bsorp_set_omega(Bsorp, double);
+extern int         bsorp_get_omega(Bsorp, double *);
+extern int         bsorp_postsolve(Bsorp, int, int64_t, int);
+extern int         bsorp_reset_rounds(Bsorp);
+extern int         bsorp_view(Bsorp, int *);
+extern const char *bsorp_view_line(Bsorp, int);
+
+/* A failed bsorp_* call becomes a PETSc error carrying the Rust message */
+#define BsorpCall(pc, call) \
+  do { \
+    if (call) SETERRQ(PetscObjectComm((PetscObject)(pc)), PETSC_ERR_LIB, "banditsor: %s", bsorp_errmsg()); \
+  } while (0)
+#define BsorpCallCode(pc, code, call) \
+  do { \
+    if (call) SETERRQ(PetscObjectComm((PetscObject)(pc)), code, "banditsor: %s", bsorp_errmsg()); \
+  } while (0)
+
+typedef struct {
+  Bsorp            b;
+  BsorpSettings    set;
+  char             state[PETSC_MAX_PATH_LEN];
+  PetscReal        context; /* NaN: none */
+  /* local matrix (borrowed) and the identity of its arrays */
+  Mat              local;
+  PetscBool        parallel;
+  PetscObjectState pstate, lstate, nzstate;
+  int64_t          generation;
+  PetscInt         m;
+  const PetscInt  *ai, *aj;
+  PetscScalar     *aa;
+  Vec              work[3]; /* apply: residual, correction; richardson: correction */
+  /* outer solve in flight */
+  KSP              ksp;
+  PetscInt         depth;
+} PC_BanditSOR;
+
+
+/* Refetch the CSR arrays when the matrix (or its values) changed; the Rust
+   side validates a new pattern fully and refreshes the diagonal otherwise. */
+static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc)
+{
+  PC_BanditSOR    *jac = (PC_BanditSOR *)pc->data;
+  Mat              A   = pc->pmat, Ad;
+  PetscBool        isseq, ismpi;
+  PetscObjectState ps, ls, nz;
+  PetscMemType     mtype;
+  MatType          type;
+  PetscInt         m, n;
+
+  PetscFunctionBegin;
+  PetscCheck(A, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: no matrix set (call KSPSetOperators/PCSetOperators first)");
+  PetscCall(PetscObjectTypeCompare((PetscObject)A, MATSEQAIJ, &isseq));
+  PetscCall(PetscObjectTypeCompare((PetscObject)A, MATMPIAIJ, &ismpi));
+  if (isseq) Ad = A;
+  else if (ismpi) PetscCall(MatMPIAIJGetSeqAIJ(A, &Ad, NULL, NULL));
+  else {
+    PetscCall(MatGetType(A, &type));
+    SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor supports matrix types seqaij and mpiaij only, not %s (try -mat_type aij)", type ? type : "(unset)");
+  }
+  PetscCall(PetscObjectStateGet((PetscObject)A, &ps));
+  PetscCall(PetscObjectStateGet((PetscObject)Ad, &ls));
+  PetscCall(MatGetNonzeroState(Ad, &nz));
+  if (Ad == jac->local && ps == jac->pstate && ls == jac->lstate && nz == jac->nzstate && jac->ai) PetscFunctionReturn(0);
+  PetscCall(MatGetLocalSize(Ad, &m, &n));
+  PetscCheck(m == n, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "PC banditsor: local diagonal block is %" PetscInt_FMT " x %" PetscInt_FMT ", must be square", m, n);
+  PetscCall(MatSeqAIJGetCSRAndMemType(Ad, &jac->ai, &jac->aj, &jac->aa, &mtype));
+  PetscCheck(PetscMemTypeHost(mtype), PETSC_COMM_SELF, PETSC_ERR_SUP, "PC banditsor: matrix values must live in host memory");
+  if (Ad != jac->local || nz != jac->nzstate) jac->generation++;
+  /* MatSeqAIJGetCSRAndMemType may bump the state: read it after */
+  PetscCall(PetscObjectStateGet((PetscObject)A, &ps));
+  PetscCall(PetscObjectStateGet((PetscObject)Ad, &ls));
+  jac->local    = Ad;
+  jac->parallel = ismpi;
+  jac->m        = m;
+  jac->pstate   = ps;
+  jac->lstate   = ls;
+  jac->nzstate  = nz;
+  /* any failure leaves jac->ai NULL so the next call retries */
+  {
+    const PetscInt *ai = jac->ai;
+    jac->ai            = NULL;
+    BsorpCallCode(pc, PETSC_ERR_ARG_WRONG, bsorp_set_operator(jac->b, m, ai, jac->aj, jac->aa, jac->generation, (int64_t)(ps + ls)));
+    jac->ai = ai;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* y = lits local sweeps from zero on x (process-local, like PCSOR) */
+static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscInt sweeps)
+{
+  PC_BanditSOR      *jac = (PC_BanditSOR *)pc->data;
+  const PetscScalar *xa;
+  PetscScalar       *ya;
+  PetscInt           nx, ny;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(x, &nx));
+  PetscCall(VecGetLocalSize(y, &ny));
+  PetscCheck(nx == jac->m && ny == jac->m, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "PC banditsor: local vector sizes %" PetscInt_FMT ", %" PetscInt_FMT " differ from the local matrix size %" PetscInt_FMT, nx, ny, jac->m);
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArrayWrite(y, &ya));
+  if (bsorp_apply(jac->b, jac->m, jac->ai, jac->aj, jac->aa, xa, ya, sweeps)) {
+    PetscCall(VecRestoreArrayWrite(y, &ya));
+    PetscCall(VecRestoreArrayRead(x, &xa));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: %s", bsorp_errmsg());
+  }
+  PetscCall(VecRestoreArrayWrite(y, &ya));
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscCall(PetscLogFlops(2.0 * (jac->m ? jac->ai[jac->m] : 0) * (PetscLogDouble)sweeps * (jac->set.sweep == 2 ? 2.0 : 1.0)));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCSetUp_BanditSOR(PC pc)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  PetscMPIInt   rank;
+  PetscInt      m, wm;
+
+  PetscFunctionBegin;
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc));
+  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
+  BsorpCall(pc, bsorp_setup_state(jac->b, rank == 0));
+  PetscCall(MatGetLocalSize(pc->pmat, &m, NULL));
+  if (jac->work[0]) {
+    PetscCall(VecGetLocalSize(jac->work[0], &wm));
+    if (wm != m)
+      for (PetscInt i = 0; i < 3; i++) PetscCall(VecDestroy(&jac->work[i]));
+  }
+  if (!jac->work[0]) {
+    PetscCall(MatCreateVecs(pc->pmat, &jac->work[0], NULL));
+    PetscCall(VecDuplicate(jac->work[0], &jac->work[1]));
+    PetscCall(VecDuplicate(jac->work[0], &jac->work[2]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* its parallel iterations of lits local sweeps: the first from zero, the
+   others as y += S(x - A y) with the residual of the whole matrix, the same
+   iterates as MatSOR's local sweeps on x - B y_ghost from y. */
+static PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  PetscInt      i, its = (PetscInt)jac->set.its, lits = (PetscInt)jac->set.lits;
+
+  PetscFunctionBegin;
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc));
+  if (!jac->parallel) {
+    PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, its * lits));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, lits));
+  for (i = 1; i < its; i++) {
+    PetscCall(MatResidual(pc->pmat, x, y, jac->work[0]));
+    PetscCall(PCBanditSORLocalSweep_Private(pc, jac->work[0], jac->work[1], lits));
+    PetscCall(VecAXPY(y, 1.0, jac->work[1]));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCApplyTranspose_BanditSOR(PC pc, Vec x, Vec y)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  PetscBool     set, sym;
+
+  PetscFunctionBegin;
+  PetscCall(MatIsSymmetricKnown(pc->pmat, &set, &sym));
+  PetscCheck(set && sym && jac->set.sweep == 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "Can only apply transpose of banditsor if the matrix is known symmetric (MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE)) and the sweep is symmetric");
+  PetscCall(PCApply_BanditSOR(pc, x, y));
+  PetscFunctionReturn(0);
+}
+
+/* SOR as the solver. With a residual norm to test (the KSP's norm type is
+   not none) it stops on the KSP's rtol/abstol/dtol applied to the true
+   residual ||b - A y|| (relative to the initial one) so the iteration count
+   is a cost the learner can use; with norm type none it runs exactly its
+   iterations, as PCSOR does. Each iteration is y += S(b - A y). */
+static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, PetscReal rtol, PetscReal abstol, PetscReal dtol, PetscInt its, PetscBool guesszero, PetscInt *outits, PCRichardsonConvergedReason *reason)
+{
+  PC_BanditSOR *jac   = (PC_BanditSOR *)pc->data;
+  PetscBool     check = PETSC_TRUE;
+  PetscReal     rnorm = 0.0, rnorm0 = 0.0, ttol = 0.0;
+  PetscInt      k;
+  KSPNormType   normtype;
+
+  PetscFunctionBegin;
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc));
+  if (jac->ksp) {
+    PetscCall(KSPGetNormType(jac->ksp, &normtype));
+    if (normtype == KSP_NORM_NONE) check = PETSC_FALSE;
+  } else check = PETSC_FALSE;
+  if (!check) PetscCall(PetscInfo(pc, "No residual norm requested: running %" PetscInt_FMT " iterations\n", its));
+  *reason = PCRICHARDSON_CONVERGED_ITS;
+  for (k = 0;; k++) {
+    if (k == 0 && guesszero) PetscCall(VecCopy(b, w));
+    else PetscCall(MatResidual(pc->pmat, b, y, w));
+    if (check) {
+      PetscCall(VecNorm(w, NORM_2, &rnorm));
+      if (k == 0) {
+        rnorm0 = rnorm;
+        ttol   = PetscMax(rtol * rnorm0, abstol);
+      }
+      if (PetscIsInfOrNanReal(rnorm)) {
+        *reason = PCRICHARDSON_DIVERGED_DTOL;
+        break;
+      }
+      if (rnorm <= ttol) {
+        *reason = rnorm < abstol ? PCRICHARDSON_CONVERGED_ATOL : PCRICHARDSON_CONVERGED_RTOL;
+        break;
+      }
+      if (k > 0 && dtol > 0 && rnorm >= dtol * rnorm0 && rnorm != rnorm0) {
+        *reason = PCRICHARDSON_DIVERGED_DTOL;
+        break;
+      }
+    }
+    if (k == its) break;
+    if (k == 0 && guesszero) PetscCall(PCApply_BanditSOR(pc, w, y));
+    else {
+      PetscCall(PCApply_BanditSOR(pc, w, jac->work[2]));
+      PetscCall(VecAXPY(y, 1.0, jac->work[2]));
+    }
+  }
+  *outits = k;
+  PetscFunctionReturn(0);
+}
+
+/* Why this solve's iteration count carries no signal about omega (NULL: it does) */
+static PetscErrorCode PCBanditSORHoldReason_Private(PC pc, KSP ksp, char *reason, size_t len, PetscBool *hold)
+{
+  KSPType     type;
+  KSPNormType normtype;
+  const char *kprefix = NULL, *pprefix = NULL;
+
+  PetscFunctionBegin;
+  *hold = PETSC_TRUE;
+  PetscCall(KSPGetType(ksp, &type));
+  PetscCall(KSPGetNormType(ksp, &normtype));
+  PetscCall(KSPGetOptionsPrefix(ksp, &kprefix));
+  PetscCall(PCGetOptionsPrefix(pc, &pprefix));
+  if (!kprefix) kprefix = "";
+  if (!pprefix) pprefix = "";
+  if (type && !strcmp(type, KSPPREONLY)) PetscCall(PetscSNPrintf(reason, len, "KSP preonly (prefix '%s'): one application, no iteration count", kprefix));
+  else if (strstr(kprefix, "esteig_")) PetscCall(PetscSNPrintf(reason, len, "Chebyshev eigenvalue estimate (prefix '%s')", kprefix));
+  else if (strstr(kprefix, "mg_levels_") || strstr(kprefix, "mg_coarse_")) PetscCall(PetscSNPrintf(reason, len, "multigrid smoother/coarse solve (prefix '%s'): fixed iteration counts", kprefix));
+  else if (strstr(kprefix, "sub_") || strstr(pprefix, "sub_")) PetscCall(PetscSNPrintf(reason, len, "sub-solver of block Jacobi/ASM (prefix '%s')", kprefix));
+  else if (normtype == KSP_NORM_NONE) PetscCall(PetscSNPrintf(reason, len, "KSP norm type none (prefix '%s'): iteration count is fixed", kprefix));
+  else *hold = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  MPI_Comm      comm;
+  PetscMPIInt   rank;
+  char          reason[256];
+  PetscBool     hold;
+  double        omega = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetComm((PetscObject)pc, &comm));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (jac->depth > 0 && ksp == jac->ksp) {
+    /* the outer solve with this KSP ended in an error before its postsolve */
+    BsorpCall(pc, bsorp_reset_rounds(jac->b));
+    jac->depth = 0;
+    jac->ksp   = NULL;
+  }
+  PetscCall(PCBanditSORHoldReason_Private(pc, ksp, reason, sizeof(reason), &hold));
+  BsorpCall(pc, bsorp_presolve(jac->b, rank == 0, hold ? reason : NULL, (double)jac->context, &omega));
+  PetscCallMPI(MPI_Bcast(&omega, 1, MPI_DOUBLE, 0, comm));
+  BsorpCall(pc, bsorp_set_omega(jac->b, omega));
+  if (jac->depth == 0) jac->ksp = ksp;
+  jac->depth++;
+  PetscCall(PetscInfo(pc, "omega = %g for this solve%s%s\n", omega, hold ? ", held: " : "", hold ? reason : ""));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCPostSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
+{
+  PC_BanditSOR      *jac = (PC_BanditSOR *)pc->data;
+  PetscMPIInt        rank;
+  PetscInt           its;
+  KSPConvergedReason reason;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
+  PetscCall(KSPGetIterationNumber(ksp, &its));
+  PetscCall(KSPGetConvergedReason(ksp, &reason));
+  if (jac->depth > 0) jac->depth--;
+  if (jac->depth == 0) jac->ksp = NULL;
+  /* KSP_CONVERGED_ITS: stopped by the iteration cap without a norm test */
+  BsorpCall(pc, bsorp_postsolve(jac->b, rank == 0, (int64_t)its, reason > 0 && reason != KSP_CONVERGED_ITS));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORConfigure_Private(PC pc, BsorpSettings *s)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  BsorpCallCode(pc, PETSC_ERR_ARG_OUTOFRANGE, bsorp_configure(jac->b, s));
+  jac->set = *s;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsObject)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  BsorpSettings s   = jac->set;
+  char          learner[sizeof(s.learner)];
+  PetscReal     omega = s.fixed_omega, omin = s.omega_min, omax = s.omega_max, cmin = s.context_min, cmax = s.context_max;
+  PetscInt      grid = (PetscInt)s.grid, its = (PetscInt)s.its, lits = (PetscInt)s.lits, seed = (PetscInt)s.seed;
+  PetscBool     lflg, oflg, flg;
+  char          state[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(learner, s.learner, sizeof(learner)));
+  PetscCall(PetscStrncpy(state, jac->state, sizeof(state)));
+  PetscOptionsHeadBegin(PetscOptionsObject, "BanditSOR options: (S)SOR with omega learned online");
+  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: tsallis, chebcb, tsallis_cb or fixed", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
+  PetscCall(PetscOptionsReal("-pc_banditsor_omega", "fixed relaxation factor 0 < omega < 2 (implies -pc_banditsor_learner fixed)", "None", omega, &omega, &oflg));
+  PetscCall(PetscOptionsReal("-pc_banditsor_omega_min", "smallest omega of the learner's grid", "None", omin, &omin, NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_omega_max", "largest omega of the learner's grid", "None", omax, &omax, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_grid", "number of omegas in the grid (the bandit's arms)", "None", grid, &grid, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_its", "number of (parallel) SOR iterations per application", "None", its, &its, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_lits", "number of local sweeps per iteration", "None", lits, &lits, NULL));
+  PetscCall(PetscOptionsBoolGroupBegin("-pc_banditsor_symmetric", "SSOR sweeps (default)", "None", &flg));
+  if (flg) s.sweep = 2;
+  PetscCall(PetscOptionsBoolGroup("-pc_banditsor_backward", "backward sweeps", "None", &flg));
+  if (flg) s.sweep = 1;
+  PetscCall(PetscOptionsBoolGroupEnd("-pc_banditsor_forward", "forward sweeps", "None", &flg));
+  if (flg) s.sweep = 0;
+  PetscCall(PetscOptionsInt("-pc_banditsor_seed", "seed of the learner's random stream", "None", seed, &seed, NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "lower end of the context range (contextual learners)", "PCBanditSORSetContext", cmin, &cmin, NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "upper end of the context range (contextual learners)", "PCBanditSORSetContext", cmax, &cmax, NULL));
+  PetscCall(PetscOptionsString("-pc_banditsor_state", "learner state file: loaded at setup if it exists, saved after each solve (rank 0)", "None", state, state, sizeof(state), NULL));
+  PetscOptionsHeadEnd();
+
+  if (lflg) PetscCall(PetscStrncpy(s.learner, learner, sizeof(s.learner)));
+  else if (oflg) PetscCall(PetscStrncpy(s.learner, "fixed", sizeof(s.learner)));
+  s.fixed_omega = omega;
+  s.omega_min   = omin;
+  s.omega_max   = omax;
+  s.grid        = grid;
+  s.its         = its;
+  s.lits        = lits;
+  s.seed        = seed;
+  s.context_min = cmin;
+  s.context_max = cmax;
+  PetscCall(PCBanditSORConfigure_Private(pc, &s));
+  BsorpCall(pc, bsorp_set_state_path(jac->b, state));
+  PetscCall(PetscStrncpy(jac->state, state, sizeof(jac->state)));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  PetscBool     iascii;
+  int           i, n = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
+  if (iascii) {
+    BsorpCall(pc, bsorp_view(jac->b, &n));
+    for (i = 0; i < n; i++) PetscCall(PetscViewerASCIIPrintf(viewer, "  %s\n", bsorp_view_line(jac->b, i)));
+    if (!PetscIsNanReal(jac->context)) PetscCall(PetscViewerASCIIPrintf(viewer, "  context: %g\n", (double)jac->context));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCReset_BanditSOR(PC pc)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < 3; i++) PetscCall(VecDestroy(&jac->work[i]));
+  jac->local = NULL;
+  jac->ai    = NULL;
+  jac->aj    = NULL;
+  jac->aa    = NULL;
+  jac->ksp   = NULL;
+  jac->depth = 0;
+  BsorpCall(pc, bsorp_reset_rounds(jac->b));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCDestroy_BanditSOR(PC pc)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  PetscCall(PCReset_BanditSOR(pc));
+  BsorpCall(pc, bsorp_destroy(jac->b));
+  jac->b = NULL;
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContext_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetLearner_C", NULL));
+  PetscCall(PetscFree(pc->data));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORSetContext_BanditSOR(PC pc, PetscReal c)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  jac->context = c;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORGetOmega_BanditSOR(PC pc, PetscReal *omega)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  double        w;
+
+  PetscFunctionBegin;
+  BsorpCall(pc, bsorp_get_omega(jac->b, &w));
+  *omega = (PetscReal)w;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORSetLearner_BanditSOR(PC pc, const char *name)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  BsorpSettings s   = jac->set;
+  size_t        len;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrlen(name, &len));
+  PetscCheck(len > 0 && len < sizeof(s.learner), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBanditSORSetLearner: learner name '%s' empty or too long", name ? name : "(null)");
+  PetscCall(PetscStrncpy(s.learner, name, sizeof(s.learner)));
+  PetscCall(PCBanditSORConfigure_Private(pc, &s));
+  PetscFunctionReturn(0);
+}
+
+/*MC
+   PCBANDITSOR - "banditsor": (S)SOR whose relaxation factor omega is chosen
+   for each outer solve by an online bandit learner (Tsallis-INF by default)
+   fed the KSP's iteration counts. Loaded with -dll_append libbanditsor_petsc.so.
+
+   Options Database Keys:
++  -pc_banditsor_learner <tsallis,chebcb,tsallis_cb,fixed> - the learner
+.  -pc_banditsor_omega <omega> - fixed omega (implies the fixed learner)
+.  -pc_banditsor_omega_min <1.0>, -pc_banditsor_omega_max <1.95>, -pc_banditsor_grid <20> - the arms
+.  -pc_banditsor_its <1>, -pc_banditsor_lits <1> - iterations and local sweeps per application
+.  -pc_banditsor_symmetric, -pc_banditsor_forward, -pc_banditsor_backward - sweep (symmetric default)
+.  -pc_banditsor_seed <0> - seed of the learner's random stream
+.  -pc_banditsor_context_min <0>, -pc_banditsor_context_max <1> - context range (PCBanditSORSetContext())
+-  -pc_banditsor_state <file> - learner state file, loaded at setup if present, saved after each solve
+
+   Notes:
+   In parallel, as PCSOR, the sweeps are process-local (block Jacobi with
+   SOR blocks) on the diagonal block of MATMPIAIJ. omega is decided on rank 0
+   and broadcast. Solves whose iteration count carries no signal (preonly,
+   norm type none, bjacobi/asm sub-solvers, multigrid levels, Chebyshev
+   eigenvalue estimates, nested solves) hold omega instead of learning.
+
+   Level: beginner
+M*/
+static PetscErrorCode PCCreate_BanditSOR(PC pc)
+{
+  PC_BanditSOR *jac;
+
+  PetscFunctionBegin;
+  PetscCheck(bsorp_petscint_bytes() == (int)sizeof(PetscInt), PetscObjectComm((PetscObject)pc), PETSC_ERR_LIB, "libbanditsor_petsc was built for %d-byte PetscInt, this PETSc has %d-byte PetscInt", bsorp_petscint_bytes(), (int)sizeof(PetscInt));
+  PetscCall(PetscNew(&jac));
+  pc->data = (void *)jac;
+  BsorpCall(pc, bsorp_create(&jac->b));
+  PetscCall(PetscStrncpy(jac->set.learner, "tsallis", sizeof(jac->set.learner)));
+  jac->set.fixed_omega = 1.0;
+  jac->set.omega_min   = 1.0;
+  jac->set.omega_max   = 1.95;
+  jac->set.grid        = 20;
+  jac->set.context_min = 0.0;
+  jac->set.context_max = 1.0;
+  jac->set.seed        = 0;
+  jac->set.sweep       = 2;
+  jac->set.its         = 1;
+  jac->set.lits        = 1;
+  jac->context         = (PetscReal)NAN;
+  PetscCall(PCBanditSORConfigure_Private(pc, &jac->set));
+
+  pc->ops->setup           = PCSetUp_BanditSOR;
+  pc->ops->apply           = PCApply_BanditSOR;
+  pc->ops->applytranspose  = PCApplyTranspose_BanditSOR;
+  pc->ops->applyrichardson = PCApplyRichardson_BanditSOR;
+  pc->ops->presolve        = PCPreSolve_BanditSOR;
+  pc->ops->postsolve       = PCPostSolve_BanditSOR;
+  pc->ops->setfromoptions  = PCSetFromOptions_BanditSOR;
+  pc->ops->view            = PCView_BanditSOR;
+  pc->ops->reset           = PCReset_BanditSOR;
+  pc->ops->destroy         = PCDestroy_BanditSOR;
+
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContext_C", PCBanditSORSetContext_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", PCBanditSORGetOmega_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetLearner_C", PCBanditSORSetLearner_BanditSOR));
+  PetscFunctionReturn(0);
+}
+
+/* ---- public functions (exported through the Rust wrappers in lib.rs) ----- */
+
+PetscErrorCode bsorp_shim_register(void)
+{
+  static PetscBool registered = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  if (registered) PetscFunctionReturn(0);
+  registered = PETSC_TRUE;
+  PetscCheck(bsorp_petscint_bytes() == (int)sizeof(PetscInt), PETSC_COMM_SELF, PETSC_ERR_LIB, "libbanditsor_petsc was built for %d-byte PetscInt, this PETSc has %d-byte PetscInt", bsorp_petscint_bytes(), (int)sizeof(PetscInt));
+  PetscCall(PCRegister(PCBANDITSOR, PCCreate_BanditSOR));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_dll_register(void)
+{
+  PetscFunctionBegin;
+  PetscCall(bsorp_shim_register());
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_set_context(PC pc, PetscReal c)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidLogicalCollectiveReal(pc, c, 2);
+  PetscTryMethod(pc, "PCBanditSORSetContext_C", (PC, PetscReal), (pc, c));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_get_omega(PC pc, PetscReal *omega)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidRealPointer(omega, 2);
+  PetscUseMethod(pc, "PCBanditSORGetOmega_C", (PC, PetscReal *), (pc, omega));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_set_learner(PC pc, const char *name)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidCharPointer(name, 2);
+  PetscTryMethod(pc, "PCBanditSORSetLearner_C", (PC, const char *), (pc, name));
+  PetscFunctionReturn(0);
+}
