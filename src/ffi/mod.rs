@@ -1,2 +1,694 @@
 //! The C ABI (`bsor_*`): opaque handles, status codes, one panic
 //! boundary. Converts and validates only; all logic lives in the core.
+//!
+//! Layout of this module:
+//! - this file: the status codes, the thread-local last-error message, the
+//!   one panic boundary ([`boundary`]) every exported function runs in,
+//!   and the pointer/slice conversions (null, alignment and size checks
+//!   happen here and nowhere else);
+//! - [`api`]: the exported `bsor_*` functions, thin wrappers over
+//!   [`crate::Preconditioner`].
+//!
+//! `include/banditsor.h` is generated from these two files by cbindgen
+//! (see `cbindgen.toml` and `tests/ffi_header.rs`).
+
+#![allow(non_camel_case_types)]
+
+pub mod api;
+
+pub use api::*;
+
+use crate::error::Error;
+use crate::pc::Preconditioner;
+use std::cell::RefCell;
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Status returned by every `bsor_*` function that returns `int`.
+///
+/// `BSOR_OK` (0) is success; every failure kind has its own non-zero code.
+/// Codes are stable: a code is never reused for another meaning and new
+/// kinds get new numbers. After a failure, `bsor_last_error()` returns a
+/// message naming what was wrong (which argument, row, column or value).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum bsor_status {
+    /// Success.
+    BSOR_OK = 0,
+    /// A required pointer argument (handle, array, output, path) was NULL.
+    BSOR_ERR_NULL_POINTER = 1,
+    /// A Rust panic was caught at the C boundary (a library bug: please
+    /// report it). The handle it happened on is poisoned: every later call
+    /// on it returns this code; destroy it.
+    BSOR_ERR_PANIC = 2,
+    /// A size or count is negative, zero where not allowed, or too large.
+    BSOR_ERR_INVALID_SIZE = 3,
+    /// Array lengths disagree with each other or with the operator.
+    BSOR_ERR_INCONSISTENT_SIZES = 4,
+    /// The row pointer array does not start at 0, decreases, or ends
+    /// negative.
+    BSOR_ERR_INVALID_ROW_POINTER = 5,
+    /// A column index is outside [0, n).
+    BSOR_ERR_COLUMN_OUT_OF_RANGE = 6,
+    /// The columns of a row are not increasing.
+    BSOR_ERR_UNSORTED_COLUMNS = 7,
+    /// A column appears twice in one row.
+    BSOR_ERR_DUPLICATE_COLUMN = 8,
+    /// A matrix value is NaN or infinite.
+    BSOR_ERR_NON_FINITE_VALUE = 9,
+    /// A row has no stored diagonal entry.
+    BSOR_ERR_MISSING_DIAGONAL = 10,
+    /// A row's diagonal entry is zero.
+    BSOR_ERR_ZERO_DIAGONAL = 11,
+    /// omega outside the open interval (0, 2), or not finite.
+    BSOR_ERR_INVALID_OMEGA = 12,
+    /// An interval (omega grid, context range) is empty, inverted, not
+    /// finite, or (omega grid) not inside (0, 2).
+    BSOR_ERR_INVALID_RANGE = 13,
+    /// An omega grid with fewer than 1 or more than 10000 points.
+    BSOR_ERR_INVALID_GRID_SIZE = 14,
+    /// A scalar argument out of its domain (unknown enum value, negative
+    /// tolerance, converged flag not 0/1, ...).
+    BSOR_ERR_INVALID_ARGUMENT = 15,
+    /// A vector's length does not match the operator.
+    BSOR_ERR_DIMENSION_MISMATCH = 16,
+    /// apply, solve or update_values called before an operator was set.
+    BSOR_ERR_NO_OPERATOR = 17,
+    /// postsolve called without a matching presolve.
+    BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE = 18,
+    /// A negative iteration count was reported to postsolve.
+    BSOR_ERR_NEGATIVE_ITERATIONS = 19,
+    /// The state file could not be read or written.
+    BSOR_ERR_STATE_IO = 20,
+    /// The state file is not a valid banditsor state.
+    BSOR_ERR_STATE_CORRUPT = 21,
+    /// The state file was saved by another learner configuration.
+    BSOR_ERR_STATE_MISMATCH = 22,
+    /// `bsor_solve` stopped at `max_it` without meeting `rtol`. Not an
+    /// input error: x holds the last iterate, `*iterations_out` is set and
+    /// the learner was charged a failed solve.
+    BSOR_ERR_NOT_CONVERGED = 23,
+    /// A pointer argument is not aligned for its type.
+    BSOR_ERR_MISALIGNED_POINTER = 24,
+}
+
+impl bsor_status {
+    /// Every status, in code order.
+    const ALL: [bsor_status; 25] = [
+        bsor_status::BSOR_OK,
+        bsor_status::BSOR_ERR_NULL_POINTER,
+        bsor_status::BSOR_ERR_PANIC,
+        bsor_status::BSOR_ERR_INVALID_SIZE,
+        bsor_status::BSOR_ERR_INCONSISTENT_SIZES,
+        bsor_status::BSOR_ERR_INVALID_ROW_POINTER,
+        bsor_status::BSOR_ERR_COLUMN_OUT_OF_RANGE,
+        bsor_status::BSOR_ERR_UNSORTED_COLUMNS,
+        bsor_status::BSOR_ERR_DUPLICATE_COLUMN,
+        bsor_status::BSOR_ERR_NON_FINITE_VALUE,
+        bsor_status::BSOR_ERR_MISSING_DIAGONAL,
+        bsor_status::BSOR_ERR_ZERO_DIAGONAL,
+        bsor_status::BSOR_ERR_INVALID_OMEGA,
+        bsor_status::BSOR_ERR_INVALID_RANGE,
+        bsor_status::BSOR_ERR_INVALID_GRID_SIZE,
+        bsor_status::BSOR_ERR_INVALID_ARGUMENT,
+        bsor_status::BSOR_ERR_DIMENSION_MISMATCH,
+        bsor_status::BSOR_ERR_NO_OPERATOR,
+        bsor_status::BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE,
+        bsor_status::BSOR_ERR_NEGATIVE_ITERATIONS,
+        bsor_status::BSOR_ERR_STATE_IO,
+        bsor_status::BSOR_ERR_STATE_CORRUPT,
+        bsor_status::BSOR_ERR_STATE_MISMATCH,
+        bsor_status::BSOR_ERR_NOT_CONVERGED,
+        bsor_status::BSOR_ERR_MISALIGNED_POINTER,
+    ];
+
+    /// Every status, in code order.
+    pub fn all() -> &'static [bsor_status] {
+        &Self::ALL
+    }
+
+    /// The status with this code, if any.
+    pub fn from_code(code: c_int) -> Option<bsor_status> {
+        Self::ALL.iter().copied().find(|s| *s as c_int == code)
+    }
+
+    /// The constant's name as spelled in the C header, NUL-terminated.
+    pub fn name_cstr(self) -> &'static CStr {
+        let bytes: &'static [u8] = match self {
+            bsor_status::BSOR_OK => b"BSOR_OK\0",
+            bsor_status::BSOR_ERR_NULL_POINTER => b"BSOR_ERR_NULL_POINTER\0",
+            bsor_status::BSOR_ERR_PANIC => b"BSOR_ERR_PANIC\0",
+            bsor_status::BSOR_ERR_INVALID_SIZE => b"BSOR_ERR_INVALID_SIZE\0",
+            bsor_status::BSOR_ERR_INCONSISTENT_SIZES => b"BSOR_ERR_INCONSISTENT_SIZES\0",
+            bsor_status::BSOR_ERR_INVALID_ROW_POINTER => b"BSOR_ERR_INVALID_ROW_POINTER\0",
+            bsor_status::BSOR_ERR_COLUMN_OUT_OF_RANGE => b"BSOR_ERR_COLUMN_OUT_OF_RANGE\0",
+            bsor_status::BSOR_ERR_UNSORTED_COLUMNS => b"BSOR_ERR_UNSORTED_COLUMNS\0",
+            bsor_status::BSOR_ERR_DUPLICATE_COLUMN => b"BSOR_ERR_DUPLICATE_COLUMN\0",
+            bsor_status::BSOR_ERR_NON_FINITE_VALUE => b"BSOR_ERR_NON_FINITE_VALUE\0",
+            bsor_status::BSOR_ERR_MISSING_DIAGONAL => b"BSOR_ERR_MISSING_DIAGONAL\0",
+            bsor_status::BSOR_ERR_ZERO_DIAGONAL => b"BSOR_ERR_ZERO_DIAGONAL\0",
+            bsor_status::BSOR_ERR_INVALID_OMEGA => b"BSOR_ERR_INVALID_OMEGA\0",
+            bsor_status::BSOR_ERR_INVALID_RANGE => b"BSOR_ERR_INVALID_RANGE\0",
+            bsor_status::BSOR_ERR_INVALID_GRID_SIZE => b"BSOR_ERR_INVALID_GRID_SIZE\0",
+            bsor_status::BSOR_ERR_INVALID_ARGUMENT => b"BSOR_ERR_INVALID_ARGUMENT\0",
+            bsor_status::BSOR_ERR_DIMENSION_MISMATCH => b"BSOR_ERR_DIMENSION_MISMATCH\0",
+            bsor_status::BSOR_ERR_NO_OPERATOR => b"BSOR_ERR_NO_OPERATOR\0",
+            bsor_status::BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE => {
+                b"BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE\0"
+            }
+            bsor_status::BSOR_ERR_NEGATIVE_ITERATIONS => b"BSOR_ERR_NEGATIVE_ITERATIONS\0",
+            bsor_status::BSOR_ERR_STATE_IO => b"BSOR_ERR_STATE_IO\0",
+            bsor_status::BSOR_ERR_STATE_CORRUPT => b"BSOR_ERR_STATE_CORRUPT\0",
+            bsor_status::BSOR_ERR_STATE_MISMATCH => b"BSOR_ERR_STATE_MISMATCH\0",
+            bsor_status::BSOR_ERR_NOT_CONVERGED => b"BSOR_ERR_NOT_CONVERGED\0",
+            bsor_status::BSOR_ERR_MISALIGNED_POINTER => b"BSOR_ERR_MISALIGNED_POINTER\0",
+        };
+        CStr::from_bytes_with_nul(bytes).expect("literal is NUL-terminated")
+    }
+
+    /// The status for a core error (same numbers as [`Error::code`]).
+    pub fn of_error(e: &Error) -> bsor_status {
+        Self::from_code(e.code()).unwrap_or(bsor_status::BSOR_ERR_INVALID_ARGUMENT)
+    }
+}
+
+/// Why a C call failed, before it is turned into a status and a message.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// An error of the core, passed through with its own code.
+    Core(Error),
+    /// A NULL pointer where one was required; names the argument.
+    Null(&'static str),
+    /// A pointer not aligned for its type; names the argument.
+    Misaligned(&'static str),
+    /// A handle poisoned by an earlier caught panic.
+    Poisoned,
+    /// A panic caught at the boundary, with its message.
+    Panic(String),
+    /// bsor_solve hit max_it.
+    NotConverged {
+        iterations: u64,
+        relative_residual: f64,
+        rtol: f64,
+        omega: f64,
+    },
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl Failure {
+    fn status(&self) -> bsor_status {
+        match self {
+            Failure::Core(e) => bsor_status::of_error(e),
+            Failure::Null(_) => bsor_status::BSOR_ERR_NULL_POINTER,
+            Failure::Misaligned(_) => bsor_status::BSOR_ERR_MISALIGNED_POINTER,
+            Failure::Poisoned | Failure::Panic(_) => bsor_status::BSOR_ERR_PANIC,
+            Failure::NotConverged { .. } => bsor_status::BSOR_ERR_NOT_CONVERGED,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Core(e) => e.to_string(),
+            Failure::Null(what) => format!("{what} is NULL"),
+            Failure::Misaligned(what) => format!("{what} is not aligned for its type"),
+            Failure::Poisoned => "handle is poisoned by an earlier caught panic; destroy it".into(),
+            Failure::Panic(msg) => {
+                format!("internal panic caught at the C boundary (please report): {msg}")
+            }
+            Failure::NotConverged {
+                iterations,
+                relative_residual,
+                rtol,
+                omega,
+            } => format!(
+                "not converged: relative residual {relative_residual:e} > rtol {rtol:e} \
+                 after {iterations} iterations (omega {omega}); x holds the last iterate"
+            ),
+        }
+    }
+}
+
+/// Result type of the bodies run inside [`boundary`].
+pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// Record `message` as this thread's last error (interior NULs escaped).
+fn set_last_error(message: String) {
+    let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+    // try_with: never panic, even during thread-local destruction.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = message;
+        }
+    });
+}
+
+/// Pointer to this thread's last error message ("" if none yet); stays
+/// valid until the next failing call on this thread.
+pub(crate) fn last_error_ptr() -> *const c_char {
+    static EMPTY: &[u8] = b"\0";
+    LAST_ERROR
+        .try_with(|slot| match slot.try_borrow() {
+            Ok(s) => s.as_ptr(),
+            Err(_) => EMPTY.as_ptr().cast(),
+        })
+        .unwrap_or(EMPTY.as_ptr().cast())
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".into()
+    }
+}
+
+/// THE panic boundary: every exported function's body runs in here.
+///
+/// Catches panics (returns `BSOR_ERR_PANIC`, never unwinds into C, never
+/// aborts), turns failures into their status code and records
+/// "`func`: message" as the thread's last error.
+pub(crate) fn boundary(func: &'static str, body: impl FnOnce() -> FfiResult) -> c_int {
+    let outcome = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let msg = panic_message(payload.as_ref());
+            // Dropping a payload can itself panic (pathological Drop impls).
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+            Err(Failure::Panic(msg))
+        }
+    };
+    match outcome {
+        Ok(()) => bsor_status::BSOR_OK as c_int,
+        Err(failure) => {
+            let status = failure.status();
+            let message = catch_unwind(AssertUnwindSafe(|| failure.message()))
+                .unwrap_or_else(|_| "failure message could not be formatted".into());
+            set_last_error(format!("{func}: {message}"));
+            status as c_int
+        }
+    }
+}
+
+// ----- the opaque handle ----------------------------------------------
+
+/// Opaque preconditioner handle: create with `bsor_pc_create`, free with
+/// `bsor_pc_destroy`.
+pub struct bsor_pc {
+    pc: Preconditioner,
+    /// Set when a panic unwound through a call that held the handle
+    /// mutably: its state may be half-updated, so later calls refuse it.
+    poisoned: bool,
+}
+
+impl bsor_pc {
+    pub(crate) fn new() -> Self {
+        Self {
+            pc: Preconditioner::new(),
+            poisoned: false,
+        }
+    }
+}
+
+/// Mutable access to a handle; poisons it if a panic unwinds while held.
+pub(crate) struct PcMut<'a> {
+    handle: &'a mut bsor_pc,
+}
+
+impl std::ops::Deref for PcMut<'_> {
+    type Target = Preconditioner;
+    fn deref(&self) -> &Preconditioner {
+        &self.handle.pc
+    }
+}
+
+impl std::ops::DerefMut for PcMut<'_> {
+    fn deref_mut(&mut self) -> &mut Preconditioner {
+        &mut self.handle.pc
+    }
+}
+
+impl Drop for PcMut<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.handle.poisoned = true;
+        }
+    }
+}
+
+fn check_ptr<T>(what: &'static str, p: *const T) -> FfiResult {
+    if p.is_null() {
+        Err(Failure::Null(what))
+    } else if (p as usize) % std::mem::align_of::<T>() != 0 {
+        Err(Failure::Misaligned(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// The handle behind `pc`, mutably.
+///
+/// # Safety
+/// `pc` is NULL or a live handle from `bsor_pc_create` not used by another
+/// thread at the same time.
+pub(crate) unsafe fn handle_mut<'a>(pc: *mut bsor_pc) -> FfiResult<PcMut<'a>> {
+    check_ptr("pc (handle)", pc)?;
+    let handle = &mut *pc;
+    if handle.poisoned {
+        return Err(Failure::Poisoned);
+    }
+    Ok(PcMut { handle })
+}
+
+/// The handle behind `pc`, shared.
+///
+/// # Safety
+/// As [`handle_mut`], except that concurrent shared uses are allowed.
+pub(crate) unsafe fn handle_ref<'a>(pc: *const bsor_pc) -> FfiResult<&'a Preconditioner> {
+    check_ptr("pc (handle)", pc)?;
+    let handle = &*pc;
+    if handle.poisoned {
+        return Err(Failure::Poisoned);
+    }
+    Ok(&handle.pc)
+}
+
+/// Check an output pointer now (so bad input fails before anything
+/// changes); write through it later with [`write_out`].
+pub(crate) fn check_out<T>(what: &'static str, p: *mut T) -> FfiResult {
+    check_ptr(what, p.cast_const())
+}
+
+/// Write `value` through an output pointer checked by [`check_out`]
+/// (NULL is skipped, for optional outputs).
+///
+/// # Safety
+/// `p` is NULL or valid for writes of a `T`.
+pub(crate) unsafe fn write_out<T>(p: *mut T, value: T) {
+    if !p.is_null() {
+        p.write(value);
+    }
+}
+
+/// Length of an array of `len` elements of `T`, checked to be a valid
+/// allocation size.
+pub(crate) fn array_len<T>(what: &'static str, len: i64) -> FfiResult<usize> {
+    let max = isize::MAX as u64 / std::mem::size_of::<T>().max(1) as u64;
+    if len < 0 || len as u64 > max {
+        return Err(Error::InvalidSize { what, value: len }.into());
+    }
+    Ok(len as usize)
+}
+
+/// A borrowed C array of `len` elements (NULL allowed only when `len` is 0).
+///
+/// # Safety
+/// `p` is NULL or valid for reads of `len` elements for `'a`, not written
+/// through any other pointer meanwhile.
+pub(crate) unsafe fn slice<'a, T>(
+    what: &'static str,
+    p: *const T,
+    len: usize,
+) -> FfiResult<&'a [T]> {
+    if len == 0 && p.is_null() {
+        return Ok(&[]);
+    }
+    check_ptr(what, p)?;
+    Ok(std::slice::from_raw_parts(p, len))
+}
+
+/// A mutable borrowed C array of `len` elements (NULL allowed only when
+/// `len` is 0).
+///
+/// # Safety
+/// `p` is NULL or valid for reads and writes of `len` elements for `'a`,
+/// not accessed through any other pointer meanwhile.
+pub(crate) unsafe fn slice_mut<'a, T>(
+    what: &'static str,
+    p: *mut T,
+    len: usize,
+) -> FfiResult<&'a mut [T]> {
+    if len == 0 && p.is_null() {
+        return Ok(&mut []);
+    }
+    check_ptr(what, p.cast_const())?;
+    Ok(std::slice::from_raw_parts_mut(p, len))
+}
+
+/// Whether two arrays of `len` doubles overlap in memory.
+pub(crate) fn overlaps(a: *const f64, b: *const f64, len: usize) -> bool {
+    let bytes = len * std::mem::size_of::<f64>();
+    let (a, b) = (a as usize, b as usize);
+    len > 0 && a < b.saturating_add(bytes) && b < a.saturating_add(bytes)
+}
+
+/// A path argument (any bytes on Unix).
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn path_arg<'a>(
+    what: &'static str,
+    p: *const c_char,
+) -> FfiResult<&'a std::path::Path> {
+    if p.is_null() {
+        return Err(Failure::Null(what));
+    }
+    let bytes = CStr::from_ptr(p).to_bytes();
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Ok(std::path::Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        std::str::from_utf8(bytes)
+            .map(std::path::Path::new)
+            .map_err(|e| {
+                Failure::Core(Error::InvalidArgument {
+                    what,
+                    detail: format!("path is not valid UTF-8: {e}"),
+                })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_are_distinct_and_match_the_core() {
+        for (i, s) in bsor_status::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i, "{s:?} out of order");
+            assert_eq!(bsor_status::from_code(i as c_int), Some(*s));
+            let name = s.name_cstr().to_str().unwrap();
+            assert_eq!(name, format!("{s:?}"));
+        }
+        assert_eq!(bsor_status::from_code(25), None);
+        assert_eq!(bsor_status::from_code(-1), None);
+        let errors = [
+            (
+                Error::InvalidSize {
+                    what: "x",
+                    value: -1,
+                },
+                bsor_status::BSOR_ERR_INVALID_SIZE,
+            ),
+            (
+                Error::InconsistentSizes {
+                    what: "x",
+                    expected: 1,
+                    got: 2,
+                },
+                bsor_status::BSOR_ERR_INCONSISTENT_SIZES,
+            ),
+            (
+                Error::InvalidRowPointer("x".into()),
+                bsor_status::BSOR_ERR_INVALID_ROW_POINTER,
+            ),
+            (
+                Error::ColumnOutOfRange {
+                    row: 0,
+                    col: 5,
+                    n: 2,
+                },
+                bsor_status::BSOR_ERR_COLUMN_OUT_OF_RANGE,
+            ),
+            (
+                Error::UnsortedColumns {
+                    row: 0,
+                    prev: 1,
+                    col: 0,
+                },
+                bsor_status::BSOR_ERR_UNSORTED_COLUMNS,
+            ),
+            (
+                Error::DuplicateColumn { row: 0, col: 0 },
+                bsor_status::BSOR_ERR_DUPLICATE_COLUMN,
+            ),
+            (
+                Error::NonFiniteValue {
+                    row: 0,
+                    col: 0,
+                    value: f64::NAN,
+                },
+                bsor_status::BSOR_ERR_NON_FINITE_VALUE,
+            ),
+            (
+                Error::MissingDiagonal { row: 0 },
+                bsor_status::BSOR_ERR_MISSING_DIAGONAL,
+            ),
+            (
+                Error::ZeroDiagonal { row: 0 },
+                bsor_status::BSOR_ERR_ZERO_DIAGONAL,
+            ),
+            (
+                Error::InvalidOmega(3.0),
+                bsor_status::BSOR_ERR_INVALID_OMEGA,
+            ),
+            (
+                Error::InvalidRange {
+                    what: "x",
+                    lo: 1.0,
+                    hi: 0.0,
+                    extra: "",
+                },
+                bsor_status::BSOR_ERR_INVALID_RANGE,
+            ),
+            (
+                Error::InvalidGridSize(0),
+                bsor_status::BSOR_ERR_INVALID_GRID_SIZE,
+            ),
+            (
+                Error::InvalidArgument {
+                    what: "x",
+                    detail: "y".into(),
+                },
+                bsor_status::BSOR_ERR_INVALID_ARGUMENT,
+            ),
+            (
+                Error::DimensionMismatch {
+                    what: "x",
+                    expected: 1,
+                    got: 2,
+                },
+                bsor_status::BSOR_ERR_DIMENSION_MISMATCH,
+            ),
+            (Error::NoOperator, bsor_status::BSOR_ERR_NO_OPERATOR),
+            (
+                Error::PostsolveWithoutPresolve,
+                bsor_status::BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE,
+            ),
+            (
+                Error::NegativeIterations(-1),
+                bsor_status::BSOR_ERR_NEGATIVE_ITERATIONS,
+            ),
+            (
+                Error::StateIo {
+                    path: "p".into(),
+                    detail: "d".into(),
+                },
+                bsor_status::BSOR_ERR_STATE_IO,
+            ),
+            (
+                Error::StateCorrupt {
+                    path: "p".into(),
+                    detail: "d".into(),
+                },
+                bsor_status::BSOR_ERR_STATE_CORRUPT,
+            ),
+            (
+                Error::StateMismatch {
+                    path: "p".into(),
+                    detail: "d".into(),
+                },
+                bsor_status::BSOR_ERR_STATE_MISMATCH,
+            ),
+        ];
+        for (e, s) in errors {
+            assert_eq!(bsor_status::of_error(&e), s, "{e}");
+            assert_eq!(e.code(), s as c_int, "{e}");
+        }
+    }
+
+    fn last_error() -> String {
+        unsafe { CStr::from_ptr(last_error_ptr()) }
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn boundary_catches_panics_and_records_messages() {
+        let rc = boundary("test_fn", || panic!("boom {}", 42));
+        assert_eq!(rc, bsor_status::BSOR_ERR_PANIC as c_int);
+        let msg = last_error();
+        assert!(msg.starts_with("test_fn: internal panic"), "{msg}");
+        assert!(msg.contains("boom 42"), "{msg}");
+
+        let rc = boundary("other_fn", || Err(Failure::Null("values")));
+        assert_eq!(rc, 1);
+        assert_eq!(last_error(), "other_fn: values is NULL");
+
+        // Success leaves the last message alone.
+        assert_eq!(boundary("ok_fn", || Ok(())), 0);
+        assert_eq!(last_error(), "other_fn: values is NULL");
+
+        let rc = boundary("nul_fn", || {
+            Err(Error::InvalidArgument {
+                what: "x",
+                detail: "a\0b".into(),
+            }
+            .into())
+        });
+        assert_eq!(rc, 15);
+        assert!(last_error().contains("a\\0b"));
+    }
+
+    #[test]
+    fn a_panic_poisons_the_handle() {
+        let raw = Box::into_raw(Box::new(bsor_pc::new()));
+        let rc = boundary("poison", || {
+            let _pc = unsafe { handle_mut(raw) }?;
+            panic!("inside");
+        });
+        assert_eq!(rc, 2);
+        let rc = boundary("after", || unsafe { handle_mut(raw) }.map(|_| ()));
+        assert_eq!(rc, 2);
+        assert!(last_error().contains("poisoned"), "{}", last_error());
+        drop(unsafe { Box::from_raw(raw) });
+    }
+
+    #[test]
+    fn last_error_is_thread_local() {
+        boundary("main_thread", || Err(Failure::Null("a")));
+        std::thread::spawn(|| {
+            assert_eq!(last_error(), "");
+            boundary("worker", || Err(Failure::Null("b")));
+            assert_eq!(last_error(), "worker: b is NULL");
+        })
+        .join()
+        .unwrap();
+        assert_eq!(last_error(), "main_thread: a is NULL");
+    }
+
+    #[test]
+    fn overlap_detection() {
+        let v = [0.0f64; 8];
+        let p = v.as_ptr();
+        assert!(overlaps(p, p, 4));
+        assert!(overlaps(p, unsafe { p.add(3) }, 4));
+        assert!(!overlaps(p, unsafe { p.add(4) }, 4));
+        assert!(!overlaps(p, p, 0));
+    }
+}
