@@ -11,11 +11,13 @@
 //! - [`TsallisInfCb`]: one Tsallis-INF per context bin.
 //! - [`ChebCb`]: SquareCB with Chebyshev features of the context.
 
+mod chebcb;
 mod fixed;
 mod rng;
 mod tsallis;
 mod tsallis_cb;
 
+pub use chebcb::{ChebCb, ChebCbParams, ChebCbTarget};
 pub use fixed::Fixed;
 pub use rng::LearnerRng;
 pub use tsallis::TsallisInf;
@@ -253,13 +255,12 @@ impl LearnerConfig {
                 self.context_bins,
                 self.seed,
             )?),
-            // TEMPORARY until src/learn/chebcb.rs lands (helper task).
-            LearnerKind::ChebCb => {
-                return Err(Error::InvalidArgument {
-                    what: "learner",
-                    detail: "chebcb not built yet".into(),
-                })
-            }
+            LearnerKind::ChebCb => Box::new(ChebCb::new(
+                self.grid,
+                self.context_range,
+                self.chebyshev_features,
+                self.seed,
+            )?),
         })
     }
 }

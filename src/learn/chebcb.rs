@@ -1,0 +1,616 @@
+//! ChebCB: SquareCB (inverse-gap weighting) over the omega grid with one
+//! linear cost model per arm on Chebyshev features of the scalar context.
+//!
+//! The context c in [a, b] is rescaled to x in [-1, 1] (clamped; no context
+//! means the centre) and mapped to the features T_0(x) .. T_{m-1}(x). Arm
+//! i predicts the loss of a solve at context x as 1 + <theta_i, f(x)>.
+//!
+//! Fit. As in the notes (and the authors' `ChebCB.m`) each model is the
+//! box-constrained least-squares fit of that arm's history of (features,
+//! normalised loss (l - 1) / (K N)), with |theta_0| <= 1/N and
+//! |theta_j| <= 2 (b - a) L / (K N j), where K is the largest loss seen,
+//! L = (max loss - min loss) / (b - a) and N = 2 + 4 (b - a) L / K (1 + ln m).
+//! The constrained least-squares solution scales linearly with the targets,
+//! so we fit in raw units (targets l - 1) with the bounds multiplied by the
+//! same factor K N: |theta_0| <= K and |theta_j| <= 2 (max - min) / j. Those
+//! raw bounds only ever loosen (the max grows, the min shrinks), so an
+//! earlier fit stays feasible. Instead of refitting on the history every
+//! round, each arm keeps its normal equations (X^T X, X^T y) and the fit is
+//! the box-constrained quadratic min 1/2 theta^T (G + lambda I) theta -
+//! h^T theta solved by projected coordinate descent, warm-started from the
+//! previous theta: a bounded number of sweeps on the played arm and one
+//! background sweep on another arm (round robin, so fits that a loosened
+//! bound made stale keep converging). A tiny ridge lambda keeps the
+//! problem strictly convex while an arm has fewer points than features.
+//! Cost per round: O(d m) to predict, O(m^2) to update; memory O(d m^2),
+//! independent of the number of rounds.
+//!
+//! Action. Predicted losses s_i, best arm i* = argmin s_i, and SquareCB's
+//! inverse-gap weighting p_i = 1 / (d + eta (s_i - s_i*)) for i != i*,
+//! p_i* = 1 - sum of the others. The schedule is ours (the notes leave it
+//! open): eta_t = gamma * t * sqrt(d) / rms_t, where rms_t is the root mean
+//! squared error of the played arm's prediction over the rounds so far
+//! (in the same units as s). The authors' eta is also linear in t times a
+//! data-dependent factor, 2 t sqrt(d / (mean squared error + 2 alpha^2));
+//! dividing by the observed prediction error alone makes the rule invariant
+//! to the loss scale and lets exploration fade once the models predict
+//! well. gamma = [`ChebCbParams::default`].
+//!
+//! Robustness: costs are clamped to [0, 1e15] (non-finite costs count as
+//! 1e15), and any non-finite intermediate falls back to the uniform
+//! distribution, so probabilities are never NaN.
+
+use super::{ContextRange, Learner, LearnerKind, LearnerRng, OmegaGrid};
+use crate::error::{Error, Result};
+use serde_json::{json, Value};
+
+/// Largest number of Chebyshev features accepted.
+pub const MAX_FEATURES: usize = 32;
+/// Costs are clamped to this before they enter the fit.
+const MAX_COST: f64 = 1e15;
+
+/// Tunable constants of ChebCB (the defaults are the tuned ones).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChebCbParams {
+    /// gamma of eta_t = gamma * t^power * sqrt(d) / rms_t.
+    pub gamma: f64,
+    /// power of t in the eta schedule.
+    pub power: f64,
+    /// Coordinate-descent sweeps on the played arm per round.
+    pub sweeps: usize,
+    /// What the linear models regress.
+    pub target: ChebCbTarget,
+}
+
+/// The regression target of the per-arm models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChebCbTarget {
+    /// The loss itself, y = l - 1 (the notes' normalised loss).
+    Loss,
+    /// y = ln(1 + l): relative gaps; smooth where costs blow up.
+    LogLoss,
+}
+
+impl ChebCbTarget {
+    fn apply(self, cost: f64) -> f64 {
+        match self {
+            ChebCbTarget::Loss => cost - 1.0,
+            ChebCbTarget::LogLoss => cost.ln_1p(),
+        }
+    }
+    fn invert(self, y: f64) -> f64 {
+        match self {
+            ChebCbTarget::Loss => y + 1.0,
+            ChebCbTarget::LogLoss => y.exp_m1(),
+        }
+    }
+}
+
+impl Default for ChebCbParams {
+    fn default() -> Self {
+        Self {
+            gamma: 0.05,
+            power: 1.0,
+            sweeps: 8,
+            target: ChebCbTarget::Loss,
+        }
+    }
+}
+
+/// The round in flight: chosen arm, rescaled context, raw prediction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pending {
+    arm: usize,
+    x: f64,
+    predicted: f64,
+}
+
+/// SquareCB with per-arm Chebyshev linear models.
+#[derive(Debug, Clone)]
+pub struct ChebCb {
+    grid: OmegaGrid,
+    range: ContextRange,
+    m: usize,
+    params: ChebCbParams,
+    /// Per arm, row-major m x m: sum of f f^T.
+    gram: Vec<f64>,
+    /// Per arm, length m: sum of f (l - 1).
+    xty: Vec<f64>,
+    /// Per arm, length m: current fit (raw units).
+    theta: Vec<f64>,
+    /// Per arm: times played (observed).
+    plays: Vec<u64>,
+    rounds: u64,
+    /// Largest and smallest (clamped) loss seen; meaningless while rounds == 0.
+    max_loss: f64,
+    min_loss: f64,
+    /// Sum of squared errors of the played arm's prediction (raw units).
+    sq_err: f64,
+    /// Arm that receives the next background sweep.
+    cursor: usize,
+    pending: Option<Pending>,
+    rng: LearnerRng,
+    /// Scratch (not state): features, predictions, probabilities.
+    f: Vec<f64>,
+    s: Vec<f64>,
+    p: Vec<f64>,
+}
+
+/// Chebyshev polynomials T_0(x) .. T_{m-1}(x) into `f`.
+fn chebyshev(x: f64, f: &mut [f64]) {
+    let m = f.len();
+    if m == 0 {
+        return;
+    }
+    f[0] = 1.0;
+    if m > 1 {
+        f[1] = x;
+    }
+    for k in 2..m {
+        f[k] = 2.0 * x * f[k - 1] - f[k - 2];
+    }
+}
+
+impl ChebCb {
+    /// ChebCB over `grid` with contexts in `range`, `features` Chebyshev
+    /// features (1..=32) and the random stream of `seed`.
+    pub fn new(grid: OmegaGrid, range: ContextRange, features: usize, seed: u64) -> Result<Self> {
+        Self::with_params(grid, range, features, seed, ChebCbParams::default())
+    }
+
+    /// As [`ChebCb::new`] with explicit constants.
+    pub fn with_params(
+        grid: OmegaGrid,
+        range: ContextRange,
+        features: usize,
+        seed: u64,
+        params: ChebCbParams,
+    ) -> Result<Self> {
+        if !(1..=MAX_FEATURES).contains(&features) {
+            return Err(Error::InvalidArgument {
+                what: "chebyshev_features",
+                detail: format!("{features} features; need 1 to {MAX_FEATURES}"),
+            });
+        }
+        if !(params.gamma.is_finite() && params.gamma > 0.0)
+            || !(params.power.is_finite() && params.power >= 0.0)
+            || params.sweeps == 0
+        {
+            return Err(Error::InvalidArgument {
+                what: "chebcb parameters",
+                detail: format!("{params:?}: need gamma > 0, power >= 0, sweeps >= 1"),
+            });
+        }
+        let d = grid.len();
+        let m = features;
+        Ok(Self {
+            grid,
+            range,
+            m,
+            params,
+            gram: vec![0.0; d * m * m],
+            xty: vec![0.0; d * m],
+            theta: vec![0.0; d * m],
+            plays: vec![0; d],
+            rounds: 0,
+            max_loss: 0.0,
+            min_loss: 0.0,
+            sq_err: 0.0,
+            cursor: 0,
+            pending: None,
+            rng: LearnerRng::new(seed),
+            f: vec![0.0; m],
+            s: vec![0.0; d],
+            p: vec![0.0; d],
+        })
+    }
+
+    /// Number of Chebyshev features.
+    pub fn features(&self) -> usize {
+        self.m
+    }
+
+    /// Predicted cost (iterations) of every arm at this context.
+    pub fn predicted_costs(&self, context: Option<f64>) -> Vec<f64> {
+        let mut f = vec![0.0; self.m];
+        chebyshev(self.range.rescale(context), &mut f);
+        (0..self.grid.len())
+            .map(|i| {
+                self.params
+                    .target
+                    .invert(dot(&self.theta[i * self.m..(i + 1) * self.m], &f))
+            })
+            .collect()
+    }
+
+    /// Sampling probabilities at this context for the next round.
+    pub fn probabilities(&self, context: Option<f64>) -> Vec<f64> {
+        let mut me = self.clone();
+        me.compute(self.range.rescale(context));
+        me.p
+    }
+
+    /// eta of the next round (raw loss units).
+    fn eta(&self) -> f64 {
+        let t = (self.rounds + 1) as f64;
+        let d = self.grid.len() as f64;
+        let floor = 1e-9 + 1e-6 * self.max_loss.abs();
+        let rms = if self.rounds == 0 {
+            f64::INFINITY
+        } else {
+            (self.sq_err / self.rounds as f64).sqrt().max(floor)
+        };
+        let eta = self.params.gamma * t.powf(self.params.power) * d.sqrt() / rms;
+        if eta.is_finite() {
+            eta.max(0.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Features, predictions and probabilities at rescaled context x into
+    /// the scratch buffers; returns the best arm.
+    fn compute(&mut self, x: f64) -> usize {
+        let (m, d) = (self.m, self.grid.len());
+        chebyshev(x, &mut self.f);
+        let mut best = 0;
+        for i in 0..d {
+            self.s[i] = dot(&self.theta[i * m..(i + 1) * m], &self.f);
+            if self.s[i] < self.s[best] {
+                best = i;
+            }
+        }
+        let eta = self.eta();
+        let mut others = 0.0;
+        for i in 0..d {
+            if i != best {
+                let gap = (self.s[i] - self.s[best]).max(0.0);
+                let q = 1.0 / (d as f64 + eta * gap);
+                self.p[i] = q;
+                others += q;
+            }
+        }
+        self.p[best] = (1.0 - others).max(0.0);
+        if !self.p.iter().all(|q| q.is_finite()) || !self.s[best].is_finite() {
+            self.p.fill(1.0 / d as f64);
+        }
+        best
+    }
+
+    /// Raw-unit box bounds of coefficient j.
+    fn bound(&self, j: usize) -> f64 {
+        if self.rounds == 0 {
+            0.0
+        } else if j == 0 {
+            self.max_loss
+        } else {
+            2.0 * (self.max_loss - self.min_loss) / j as f64
+        }
+    }
+
+    /// `sweeps` projected coordinate-descent sweeps on arm i's fit.
+    fn refit(&mut self, i: usize, sweeps: usize) {
+        let m = self.m;
+        let g = &self.gram[i * m * m..(i + 1) * m * m];
+        let h = &self.xty[i * m..(i + 1) * m];
+        let lambda = 1e-10 * (1.0 + self.plays[i] as f64);
+        let mut bounds = [0.0; MAX_FEATURES];
+        for (j, b) in bounds.iter_mut().enumerate().take(m) {
+            *b = self.bound(j);
+        }
+        let theta = &mut self.theta[i * m..(i + 1) * m];
+        for _ in 0..sweeps {
+            let mut change = 0.0f64;
+            for j in 0..m {
+                let row = &g[j * m..(j + 1) * m];
+                let diag = row[j] + lambda;
+                let r = h[j] - dot(row, theta) + row[j] * theta[j];
+                let new = (r / diag).clamp(-bounds[j], bounds[j]);
+                if new.is_finite() {
+                    change = change.max((new - theta[j]).abs() * diag.sqrt());
+                    theta[j] = new;
+                }
+            }
+            if change <= 1e-12 * (1.0 + self.max_loss) {
+                break;
+            }
+        }
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl Learner for ChebCb {
+    fn kind(&self) -> LearnerKind {
+        LearnerKind::ChebCb
+    }
+    fn grid(&self) -> &OmegaGrid {
+        &self.grid
+    }
+
+    fn choose(&mut self, context: Option<f64>) -> usize {
+        let x = self.range.rescale(context);
+        self.compute(x);
+        let arm = self.rng.sample(&self.p);
+        self.pending = Some(Pending {
+            arm,
+            x,
+            predicted: self.s[arm],
+        });
+        arm
+    }
+
+    fn observe(&mut self, cost: f64) {
+        let Some(Pending { arm, x, predicted }) = self.pending.take() else {
+            return;
+        };
+        let cost = if cost.is_finite() {
+            cost.clamp(0.0, MAX_COST)
+        } else if cost == f64::NEG_INFINITY {
+            0.0
+        } else {
+            MAX_COST
+        };
+        let m = self.m;
+        let y = self.params.target.apply(cost);
+        let level = match self.params.target {
+            ChebCbTarget::Loss => cost,
+            ChebCbTarget::LogLoss => y,
+        };
+        if self.rounds == 0 {
+            self.max_loss = level;
+            self.min_loss = level;
+        } else {
+            self.max_loss = self.max_loss.max(level);
+            self.min_loss = self.min_loss.min(level);
+        }
+        let err = y - predicted;
+        if err.is_finite() {
+            self.sq_err += err * err;
+        }
+        self.rounds += 1;
+        self.plays[arm] += 1;
+        chebyshev(x, &mut self.f);
+        let g = &mut self.gram[arm * m * m..(arm + 1) * m * m];
+        for j in 0..m {
+            for k in 0..m {
+                g[j * m + k] += self.f[j] * self.f[k];
+            }
+        }
+        for j in 0..m {
+            self.xty[arm * m + j] += self.f[j] * y;
+        }
+        self.refit(arm, self.params.sweeps);
+        let d = self.grid.len();
+        if d > 1 {
+            if self.cursor == arm {
+                self.cursor = (self.cursor + 1) % d;
+            }
+            if self.plays[self.cursor] > 0 {
+                self.refit(self.cursor, 1);
+            }
+            self.cursor = (self.cursor + 1) % d;
+        }
+    }
+
+    fn favourite(&self, context: Option<f64>) -> usize {
+        let s = self.predicted_costs(context);
+        let mut best = 0;
+        for (i, &v) in s.iter().enumerate() {
+            if v < s[best] {
+                best = i;
+            }
+        }
+        best
+    }
+
+    fn rounds(&self) -> u64 {
+        self.rounds
+    }
+
+    fn save_state(&self) -> Value {
+        json!({
+            "arms": self.grid.len(),
+            "features": self.m,
+            "gram": self.gram,
+            "xty": self.xty,
+            "theta": self.theta,
+            "plays": self.plays,
+            "rounds": self.rounds,
+            "max_loss": self.max_loss,
+            "min_loss": self.min_loss,
+            "sq_err": self.sq_err,
+            "cursor": self.cursor,
+            "pending": self.pending.map(|p| json!([p.arm, p.x, p.predicted])),
+            "rng": self.rng.save(),
+        })
+    }
+
+    fn load_state(&mut self, state: &Value) -> Result<()> {
+        let bad = |detail: String| Error::InvalidArgument {
+            what: "chebcb state",
+            detail,
+        };
+        let (d, m) = (self.grid.len(), self.m);
+        let uint = |key: &str| {
+            state
+                .get(key)
+                .and_then(Value::as_u64)
+                .ok_or_else(|| bad(format!("missing or malformed '{key}'")))
+        };
+        let real = |key: &str| {
+            state
+                .get(key)
+                .and_then(Value::as_f64)
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(format!("missing or non-finite '{key}'")))
+        };
+        let reals = |key: &str, len: usize| -> Result<Vec<f64>> {
+            let v: Vec<f64> = state
+                .get(key)
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .ok_or_else(|| bad(format!("missing or malformed '{key}'")))?;
+            if v.len() != len {
+                return Err(bad(format!(
+                    "'{key}' has {} values, expected {len}",
+                    v.len()
+                )));
+            }
+            if v.iter().any(|x| !x.is_finite()) {
+                return Err(bad(format!("'{key}' holds a non-finite value")));
+            }
+            Ok(v)
+        };
+        if uint("arms")? != d as u64 {
+            return Err(bad(format!(
+                "state is for {} arms, learner has {d}",
+                uint("arms")?
+            )));
+        }
+        if uint("features")? != m as u64 {
+            return Err(bad(format!(
+                "state has {} features, learner has {m}",
+                uint("features")?
+            )));
+        }
+        let gram = reals("gram", d * m * m)?;
+        let xty = reals("xty", d * m)?;
+        let theta = reals("theta", d * m)?;
+        let plays: Vec<u64> = state
+            .get("plays")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| bad("missing or malformed 'plays'".into()))?;
+        if plays.len() != d {
+            return Err(bad(format!(
+                "'plays' has {} arms, expected {d}",
+                plays.len()
+            )));
+        }
+        let rounds = uint("rounds")?;
+        if plays.iter().try_fold(0u64, |a, &p| a.checked_add(p)) != Some(rounds) {
+            return Err(bad("'plays' does not add up to 'rounds'".into()));
+        }
+        let max_loss = real("max_loss")?;
+        let min_loss = real("min_loss")?;
+        if rounds > 0 && !(min_loss <= max_loss && min_loss >= 0.0 && max_loss <= MAX_COST) {
+            return Err(bad("'min_loss'/'max_loss' out of range".into()));
+        }
+        let sq_err = real("sq_err")?;
+        if sq_err < 0.0 {
+            return Err(bad("negative 'sq_err'".into()));
+        }
+        let cursor = uint("cursor")? as usize;
+        if cursor >= d {
+            return Err(bad("'cursor' out of range".into()));
+        }
+        let pending = match state.get("pending") {
+            None | Some(Value::Null) => None,
+            Some(p) => {
+                let (arm, x, predicted): (usize, f64, f64) = serde_json::from_value(p.clone())
+                    .map_err(|e| bad(format!("malformed 'pending': {e}")))?;
+                if arm >= d || !(-1.0..=1.0).contains(&x) || !predicted.is_finite() {
+                    return Err(bad("'pending' out of range".into()));
+                }
+                Some(Pending { arm, x, predicted })
+            }
+        };
+        let rng = LearnerRng::load(state.get("rng").unwrap_or(&Value::Null))?;
+        self.gram = gram;
+        self.xty = xty;
+        self.theta = theta;
+        self.plays = plays;
+        self.rounds = rounds;
+        self.max_loss = max_loss;
+        self.min_loss = min_loss;
+        self.sq_err = sq_err;
+        self.cursor = cursor;
+        self.pending = pending;
+        self.rng = rng;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learner(seed: u64) -> ChebCb {
+        ChebCb::new(
+            OmegaGrid::paper_default(),
+            ContextRange::new(0.0, 1.0).unwrap(),
+            6,
+            seed,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn chebyshev_matches_cosines() {
+        let mut f = [0.0; 7];
+        for &x in &[-1.0, -0.3, 0.0, 0.5, 1.0] {
+            chebyshev(x, &mut f);
+            let th = f64::acos(x);
+            for (k, &v) in f.iter().enumerate() {
+                assert!((v - (k as f64 * th).cos()).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_bad_feature_counts() {
+        let g = OmegaGrid::paper_default();
+        let r = ContextRange::default();
+        for m in [0, 33] {
+            match ChebCb::new(g, r, m, 0) {
+                Err(Error::InvalidArgument { what, .. }) => assert_eq!(what, "chebyshev_features"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(ChebCb::new(g, r, 1, 0).is_ok());
+        assert!(ChebCb::new(g, r, 32, 0).is_ok());
+    }
+
+    #[test]
+    fn learns_a_context_dependent_best_arm() {
+        let mut l = learner(5);
+        let mut u = LearnerRng::new(99);
+        // The best arm moves from 2 (context 0) to 17 (context 1).
+        let cost = |arm: usize, c: f64| 40.0 + 6.0 * (arm as f64 - (2.0 + 15.0 * c)).powi(2);
+        for _ in 0..3000 {
+            let c = u.uniform();
+            let arm = l.choose(Some(c));
+            l.observe(cost(arm, c));
+        }
+        for (c, want) in [(0.0, 2usize), (0.5, 10), (1.0, 17)] {
+            let fav = l.favourite(Some(c)) as i64;
+            assert!(
+                (fav - want as i64).abs() <= 1,
+                "context {c}: {fav} vs {want}"
+            );
+        }
+        let p = l.probabilities(Some(0.5));
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn matches_exact_box_constrained_fit_when_unconstrained() {
+        // With loose bounds the CD fit converges to the least-squares fit.
+        let mut l = learner(1);
+        let mut u = LearnerRng::new(3);
+        for _ in 0..400 {
+            let c = u.uniform();
+            l.choose(Some(c));
+            l.observe(10.0 + 5.0 * c + 3.0 * c * c);
+        }
+        for c in [0.1, 0.5, 0.9] {
+            let p = l.predicted_costs(Some(c));
+            let arm = l.favourite(Some(c));
+            if l.plays[arm] > 20 {
+                let want = 10.0 + 5.0 * c + 3.0 * c * c;
+                assert!((p[arm] - want).abs() < 0.05 * want, "{} vs {want}", p[arm]);
+            }
+        }
+    }
+}
