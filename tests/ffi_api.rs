@@ -1,0 +1,398 @@
+//! The C ABI called from Rust: the protocol, the one-call solve, state
+//! files, and that failures return their status, name what was wrong and
+//! leave the handle working. (tests/c/ does the same from C.)
+
+use banditsor::ffi::*;
+use std::ffi::{CStr, CString};
+use std::ptr::{null, null_mut};
+
+fn last_error() -> String {
+    unsafe { CStr::from_ptr(bsor_last_error()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// 5-point Laplacian on an m x m grid, 64-bit CSR.
+fn laplacian(m: i64) -> (i64, Vec<i64>, Vec<i64>, Vec<f64>) {
+    let n = m * m;
+    let (mut rowptr, mut colind, mut values) = (vec![0i64], vec![], vec![]);
+    for i in 0..m {
+        for j in 0..m {
+            let row = i * m + j;
+            let mut push = |c: i64, v: f64| {
+                colind.push(c);
+                values.push(v);
+            };
+            if i > 0 {
+                push(row - m, -1.0);
+            }
+            if j > 0 {
+                push(row - 1, -1.0);
+            }
+            push(row, 4.0);
+            if j + 1 < m {
+                push(row + 1, -1.0);
+            }
+            if i + 1 < m {
+                push(row + m, -1.0);
+            }
+            rowptr.push(colind.len() as i64);
+        }
+    }
+    (n, rowptr, colind, values)
+}
+
+struct Pc(*mut bsor_pc);
+
+impl Pc {
+    fn new() -> Self {
+        let mut pc = null_mut();
+        assert_eq!(unsafe { bsor_pc_create(&mut pc) }, 0);
+        assert!(!pc.is_null());
+        Pc(pc)
+    }
+    fn with_laplacian(m: i64) -> Self {
+        let pc = Pc::new();
+        let (n, rp, ci, v) = laplacian(m);
+        let rc = unsafe { bsor_pc_set_operator_csr(pc.0, n, rp.as_ptr(), ci.as_ptr(), v.as_ptr()) };
+        assert_eq!(rc, 0, "{}", last_error());
+        pc
+    }
+    fn solve(&self, n: usize) -> i64 {
+        let b = vec![1.0; n];
+        let mut x = vec![0.0; n];
+        let mut its = -1;
+        let rc = unsafe {
+            bsor_solve(
+                self.0,
+                BSOR_METHOD_SSOR_CG,
+                f64::NAN,
+                b.as_ptr(),
+                x.as_mut_ptr(),
+                1e-8,
+                1000,
+                &mut its,
+            )
+        };
+        assert_eq!(rc, 0, "{}", last_error());
+        its
+    }
+}
+
+impl Drop for Pc {
+    fn drop(&mut self) {
+        assert_eq!(unsafe { bsor_pc_destroy(&mut self.0) }, 0);
+        assert!(self.0.is_null());
+    }
+}
+
+fn expect(rc: i32, status: bsor_status, needle: &str) {
+    assert_eq!(
+        rc,
+        status as i32,
+        "expected {status:?}, got {rc}: {}",
+        last_error()
+    );
+    let msg = last_error();
+    assert!(msg.contains(needle), "message {msg:?} lacks {needle:?}");
+}
+
+#[test]
+fn version_and_status_names() {
+    let v = unsafe { CStr::from_ptr(bsor_version_string()) };
+    assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    let name = |c| {
+        unsafe { CStr::from_ptr(bsor_status_name(c)) }
+            .to_str()
+            .unwrap()
+    };
+    assert_eq!(name(0), "BSOR_OK");
+    assert_eq!(name(11), "BSOR_ERR_ZERO_DIAGONAL");
+    assert_eq!(name(23), "BSOR_ERR_NOT_CONVERGED");
+    assert_eq!(name(999), "BSOR_UNKNOWN_STATUS");
+}
+
+#[test]
+fn protocol_learns_and_counts() {
+    let pc = Pc::with_laplacian(8);
+    let n = 64usize;
+    let r = vec![1.0; n];
+    let mut z = vec![0.0; n];
+    for _ in 0..5 {
+        let mut omega = 0.0;
+        assert_eq!(unsafe { bsor_pc_presolve(pc.0, 0.5, &mut omega) }, 0);
+        assert!((1.0..=1.95).contains(&omega));
+        assert_eq!(
+            unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) },
+            0
+        );
+        assert!(z.iter().all(|v| v.is_finite() && *v > 0.0));
+        // In place: same answer.
+        let mut w = r.clone();
+        assert_eq!(
+            unsafe { bsor_pc_apply(pc.0, w.as_ptr(), w.as_mut_ptr()) },
+            0
+        );
+        assert_eq!(w, z);
+        assert_eq!(unsafe { bsor_pc_postsolve(pc.0, 10, 1) }, 0);
+    }
+    let its = pc.solve(n);
+    assert!(its > 0);
+    let mut stats = bsor_stats::default();
+    assert_eq!(unsafe { bsor_pc_get_stats(pc.0, &mut stats) }, 0);
+    assert_eq!(stats.solves, 6);
+    assert_eq!(stats.total_iterations, 50 + its);
+    assert_eq!(stats.failed_solves, 0);
+    let (mut rows, mut nnz) = (0, 0);
+    assert_eq!(unsafe { bsor_pc_get_size(pc.0, &mut rows, &mut nnz) }, 0);
+    assert_eq!((rows, nnz), (64, 288));
+    let mut fav = 0.0;
+    assert_eq!(
+        unsafe { bsor_pc_get_favourite_omega(pc.0, f64::NAN, &mut fav) },
+        0
+    );
+    assert!((1.0..=1.95).contains(&fav));
+}
+
+#[test]
+fn i32_operator_and_not_converged() {
+    let (n, rp, ci, v) = laplacian(6);
+    let rp: Vec<i32> = rp.iter().map(|&x| x as i32).collect();
+    let ci: Vec<i32> = ci.iter().map(|&x| x as i32).collect();
+    let pc = Pc::new();
+    let rc = unsafe {
+        bsor_pc_set_operator_csr_i32(pc.0, n as i32, rp.as_ptr(), ci.as_ptr(), v.as_ptr())
+    };
+    assert_eq!(rc, 0, "{}", last_error());
+    let b = vec![1.0; n as usize];
+    let mut x = vec![0.0; n as usize];
+    let rc = unsafe {
+        bsor_solve(
+            pc.0,
+            BSOR_METHOD_SOR,
+            f64::NAN,
+            b.as_ptr(),
+            x.as_mut_ptr(),
+            1e-12,
+            2,
+            null_mut(),
+        )
+    };
+    expect(
+        rc,
+        bsor_status::BSOR_ERR_NOT_CONVERGED,
+        "after 2 iterations",
+    );
+    let mut stats = bsor_stats::default();
+    assert_eq!(unsafe { bsor_pc_get_stats(pc.0, &mut stats) }, 0);
+    assert_eq!((stats.solves, stats.failed_solves), (1, 1));
+    assert!(pc.solve(n as usize) > 0);
+}
+
+#[test]
+fn failures_have_distinct_statuses_and_leave_the_handle_working() {
+    use bsor_status::*;
+    let pc = Pc::with_laplacian(4);
+    let p = pc.0;
+    let (n, rp, ci, v) = laplacian(4);
+    unsafe {
+        expect(
+            bsor_pc_set_omega(null_mut(), 1.0),
+            BSOR_ERR_NULL_POINTER,
+            "pc (handle) is NULL",
+        );
+        expect(
+            bsor_pc_create(null_mut()),
+            BSOR_ERR_NULL_POINTER,
+            "bsor_pc_create: out is NULL",
+        );
+        expect(
+            bsor_pc_set_operator_csr(p, n, null(), ci.as_ptr(), v.as_ptr()),
+            BSOR_ERR_NULL_POINTER,
+            "rowptr is NULL",
+        );
+        expect(
+            bsor_pc_set_operator_csr(p, -3, rp.as_ptr(), ci.as_ptr(), v.as_ptr()),
+            BSOR_ERR_INVALID_SIZE,
+            "-3",
+        );
+        let mut bad = ci.clone();
+        bad[1] = 99;
+        expect(
+            bsor_pc_set_operator_csr(p, n, rp.as_ptr(), bad.as_ptr(), v.as_ptr()),
+            BSOR_ERR_COLUMN_OUT_OF_RANGE,
+            "column 99",
+        );
+        let mut bad = v.clone();
+        bad[0] = 0.0;
+        expect(
+            bsor_pc_set_operator_csr(p, n, rp.as_ptr(), ci.as_ptr(), bad.as_ptr()),
+            BSOR_ERR_ZERO_DIAGONAL,
+            "row 0",
+        );
+        bad[0] = f64::INFINITY;
+        expect(
+            bsor_pc_set_operator_csr(p, n, rp.as_ptr(), ci.as_ptr(), bad.as_ptr()),
+            BSOR_ERR_NON_FINITE_VALUE,
+            "inf",
+        );
+        expect(
+            bsor_pc_update_values(p, 5, v.as_ptr()),
+            BSOR_ERR_INCONSISTENT_SIZES,
+            "nnz",
+        );
+        let misaligned = (v.as_ptr() as *const u8).add(1) as *const f64;
+        expect(
+            bsor_pc_update_values(p, v.len() as i64, misaligned),
+            BSOR_ERR_MISALIGNED_POINTER,
+            "values",
+        );
+        expect(bsor_pc_set_omega(p, 2.0), BSOR_ERR_INVALID_OMEGA, "omega 2");
+        expect(
+            bsor_pc_set_omega_grid(p, 1.5, 1.0, 10),
+            BSOR_ERR_INVALID_RANGE,
+            "omega grid",
+        );
+        expect(
+            bsor_pc_set_omega_grid(p, 1.0, 1.5, 0),
+            BSOR_ERR_INVALID_GRID_SIZE,
+            "size 0",
+        );
+        expect(
+            bsor_pc_set_context_range(p, 1.0, 1.0),
+            BSOR_ERR_INVALID_RANGE,
+            "context",
+        );
+        expect(bsor_pc_set_learner(p, 7), BSOR_ERR_INVALID_ARGUMENT, "7");
+        expect(
+            bsor_pc_set_sweep(p, BSOR_SWEEP_FORWARD, 0),
+            BSOR_ERR_INVALID_SIZE,
+            "its",
+        );
+        expect(
+            bsor_pc_set_failure_cost(p, -1.0),
+            BSOR_ERR_INVALID_ARGUMENT,
+            "failure cost",
+        );
+        expect(
+            bsor_pc_postsolve(p, 3, 1),
+            BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE,
+            "presolve",
+        );
+        expect(
+            bsor_pc_postsolve(p, -1, 1),
+            BSOR_ERR_NEGATIVE_ITERATIONS,
+            "-1",
+        );
+        expect(
+            bsor_pc_postsolve(p, 1, 2),
+            BSOR_ERR_INVALID_ARGUMENT,
+            "converged",
+        );
+        let missing = CString::new("/nonexistent/dir/state.json").unwrap();
+        expect(
+            bsor_pc_load_state(p, missing.as_ptr()),
+            BSOR_ERR_STATE_IO,
+            "/nonexistent",
+        );
+        expect(
+            bsor_pc_load_state(p, null()),
+            BSOR_ERR_NULL_POINTER,
+            "path is NULL",
+        );
+
+        let fresh = Pc::new();
+        let b = [1.0; 16];
+        let mut x = [0.0; 16];
+        expect(
+            bsor_pc_apply(fresh.0, b.as_ptr(), x.as_mut_ptr()),
+            BSOR_ERR_NO_OPERATOR,
+            "no operator",
+        );
+        expect(
+            bsor_solve(
+                p,
+                9,
+                f64::NAN,
+                b.as_ptr(),
+                x.as_mut_ptr(),
+                1e-8,
+                10,
+                null_mut(),
+            ),
+            BSOR_ERR_INVALID_ARGUMENT,
+            "method",
+        );
+        expect(
+            bsor_solve(
+                p,
+                BSOR_METHOD_CG,
+                f64::NAN,
+                b.as_ptr(),
+                x.as_mut_ptr(),
+                -1.0,
+                10,
+                null_mut(),
+            ),
+            BSOR_ERR_INVALID_ARGUMENT,
+            "rtol",
+        );
+    }
+    // Still the original operator and a working learner.
+    let mut stats = bsor_stats::default();
+    assert_eq!(unsafe { bsor_pc_get_stats(p, &mut stats) }, 0);
+    assert_eq!(stats.solves, 0);
+    assert!(pc.solve(16) > 0);
+}
+
+#[test]
+fn state_round_trip_and_corrupt_file() {
+    let dir = std::env::temp_dir().join(format!("bsor-ffi-api-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = CString::new(dir.join("state.json").to_str().unwrap()).unwrap();
+    let a = Pc::with_laplacian(5);
+    for _ in 0..4 {
+        a.solve(25);
+    }
+    assert_eq!(
+        unsafe { bsor_pc_save_state(a.0, path.as_ptr()) },
+        0,
+        "{}",
+        last_error()
+    );
+    let b = Pc::with_laplacian(5);
+    assert_eq!(
+        unsafe { bsor_pc_load_state(b.0, path.as_ptr()) },
+        0,
+        "{}",
+        last_error()
+    );
+    let mut stats = bsor_stats::default();
+    assert_eq!(unsafe { bsor_pc_get_stats(b.0, &mut stats) }, 0);
+    assert_eq!(stats.solves, 4);
+
+    let corrupt = dir.join("corrupt.json");
+    std::fs::write(&corrupt, "{ not json").unwrap();
+    let corrupt = CString::new(corrupt.to_str().unwrap()).unwrap();
+    let rc = unsafe { bsor_pc_load_state(b.0, corrupt.as_ptr()) };
+    expect(rc, bsor_status::BSOR_ERR_STATE_CORRUPT, "corrupt");
+    assert_eq!(unsafe { bsor_pc_get_stats(b.0, &mut stats) }, 0);
+    assert_eq!(stats.solves, 4);
+
+    let c = Pc::with_laplacian(5);
+    assert_eq!(unsafe { bsor_pc_set_seed(c.0, 42) }, 0);
+    let rc = unsafe { bsor_pc_load_state(c.0, path.as_ptr()) };
+    expect(rc, bsor_status::BSOR_ERR_STATE_MISMATCH, "does not match");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn destroy_is_null_safe() {
+    let mut pc: *mut bsor_pc = null_mut();
+    assert_eq!(unsafe { bsor_pc_destroy(&mut pc) }, 0);
+    assert_eq!(unsafe { bsor_pc_destroy(null_mut()) }, 0);
+    assert_eq!(unsafe { bsor_pc_create(&mut pc) }, 0);
+    assert_eq!(unsafe { bsor_pc_destroy(&mut pc) }, 0);
+    assert!(pc.is_null());
+    assert_eq!(unsafe { bsor_pc_destroy(&mut pc) }, 0);
+}
