@@ -459,6 +459,13 @@ impl Bsorp {
             "solves seen: {}, cumulative iterations: {}, held (not learned) solves: {}",
             self.solves_seen, self.cumulative_iterations, self.held_solves
         ));
+        let st = self.pc.stats();
+        if st.solves != self.solves_seen && self.state_path.is_some() {
+            lines.push(format!(
+                "learner totals including the state file: {} solves, {} iterations",
+                st.solves, st.total_iterations
+            ));
+        }
         if let Some((its, conv)) = self.last_iterations {
             lines.push(format!(
                 "last learned solve: {its} iterations, {}",

@@ -566,11 +566,15 @@ static PetscErrorCode PCCreate_BanditSOR(PC pc)
 PetscErrorCode bsorp_shim_register(void)
 {
   static PetscBool registered = PETSC_FALSE;
+  size_t           isize;
 
   PetscFunctionBegin;
   if (registered) PetscFunctionReturn(0);
+  /* ask the PETSc library actually loaded, not this file's headers: a
+     plugin built for the other PetscInt size must refuse to register */
+  PetscCall(PetscDataTypeGetSize(PETSC_INT, &isize));
+  PetscCheck(bsorp_petscint_bytes() == (int)isize, PETSC_COMM_SELF, PETSC_ERR_LIB, "libbanditsor_petsc was built for a PETSc with %d-byte PetscInt, but the PETSc loaded in this process has %d-byte PetscInt: rebuild the plugin against this PETSc (BANDITSOR_PETSC_PKG=petsc64 for 64-bit indices)", bsorp_petscint_bytes(), (int)isize);
   registered = PETSC_TRUE;
-  PetscCheck(bsorp_petscint_bytes() == (int)sizeof(PetscInt), PETSC_COMM_SELF, PETSC_ERR_LIB, "libbanditsor_petsc was built for %d-byte PetscInt, this PETSc has %d-byte PetscInt", bsorp_petscint_bytes(), (int)sizeof(PetscInt));
   PetscCall(PCRegister(PCBANDITSOR, PCCreate_BanditSOR));
   PetscFunctionReturn(0);
 }

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# PETSc plugin checks: builds libbanditsor_petsc.so against Debian's PETSc
+# (32-bit PetscInt, and again against petsc64 in its own target dir), builds
+# UNMODIFIED PETSc tutorials, and runs them with
+#   -dll_append .../libbanditsor_petsc.so -pc_type banditsor
+# with CG, GMRES and Richardson, serial and under mpiexec -n 2; checks bad
+# options give errors naming the option; runs a petsc4py test.
+#
+# Usage (from anywhere, as root on Debian 12 with the Rust toolchain):
+#   bash tests/petsc/run.sh
+# Installs petsc-dev libpetsc3.18-dev-examples libpetsc64-real3.18-dev
+# python3-petsc4py with apt-get when missing. Prints "N passed, M failed"
+# last and exits non-zero if any check failed. No check is skipped.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+# ---- prerequisites ---------------------------------------------------------
+PKGS=(petsc-dev libpetsc3.18-dev-examples libpetsc64-real3.18-dev python3-petsc4py pkg-config)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+unset PETSC_OPTIONS PETSC_DIR PETSC_ARCH
+MPIEXEC=(mpiexec --oversubscribe -n 2)
+TUT=/usr/share/petsc/3.18/share/petsc/examples/src/ksp/ksp/tutorials
+TARGET_BASE=${BANDITSOR_PETSC_TARGET:-$ROOT/target}
+T32=$TARGET_BASE/petsc32
+T64=$TARGET_BASE/petsc64
+WORK=$TARGET_BASE/petsc-tests
+mkdir -p "$WORK"
+LOGS=$WORK/logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+bad() {
+  FAIL=$((FAIL + 1))
+  echo "FAIL - $1"
+  if [ -n "${2:-}" ] && [ -f "$2" ]; then sed 's/^/       | /' "$2" | tail -25; fi
+}
+
+# run NAME LOG CMD... : run a command, output to LOG; status in $RC
+run() {
+  local log=$1
+  shift
+  set +e
+  "$@" >"$log" 2>&1
+  RC=$?
+  set -e
+}
+
+# ---- build the plugin: 32-bit and 64-bit PetscInt --------------------------
+echo "== building libbanditsor_petsc.so (petsc, 32-bit PetscInt) in $T32"
+run "$LOGS/build32.log" env CARGO_TARGET_DIR="$T32" cargo build -p banditsor_petsc --release
+LIB32=$T32/release/libbanditsor_petsc.so
+if [ "$RC" -eq 0 ] && [ -f "$LIB32" ] && grep -q 'PetscInt 32-bit' "$LOGS/build32.log"; then
+  ok "build plugin against pkg-config petsc (probe: PetscInt 32-bit)"
+else
+  bad "build plugin against pkg-config petsc" "$LOGS/build32.log"
+fi
+echo "== building libbanditsor_petsc.so (petsc64, 64-bit PetscInt) in $T64"
+run "$LOGS/build64.log" env BANDITSOR_PETSC_PKG=petsc64 CARGO_TARGET_DIR="$T64" cargo build -p banditsor_petsc --release
+LIB64=$T64/release/libbanditsor_petsc.so
+if [ "$RC" -eq 0 ] && [ -f "$LIB64" ] && grep -q 'PetscInt 64-bit' "$LOGS/build64.log"; then
+  ok "build plugin against pkg-config petsc64 (probe: PetscInt 64-bit)"
+else
+  bad "build plugin against pkg-config petsc64" "$LOGS/build64.log"
+fi
+for pair in "$LIB32:libpetsc_real" "$LIB64:libpetsc64_real"; do
+  lib=${pair%%:*}
+  want=${pair##*:}
+  if [ -f "$lib" ] && ldd "$lib" | grep -q "$want" && nm -D --defined-only "$lib" | grep -q 'PetscDLLibraryRegister_banditsor_petsc' &&
+    nm -D --defined-only "$lib" | grep -q 'PCBanditSORRegister'; then
+    ok "$(basename "$(dirname "$(dirname "$lib")")"): links $want, exports PetscDLLibraryRegister_banditsor_petsc and PCBanditSOR*"
+  else
+    bad "$lib: links $want and exports the registration symbols"
+  fi
+done
+
+# ---- build unmodified tutorials ---------------------------------------------
+build_example() { # pkg example -> $WORK/<pkg>/<example>
+  local pkg=$1 ex=$2
+  mkdir -p "$WORK/$pkg"
+  # shellcheck disable=SC2046
+  mpicc -O2 -o "$WORK/$pkg/$ex" "$TUT/$ex.c" $(pkg-config --cflags --libs "$pkg") -lm >"$LOGS/cc-$pkg-$ex.log" 2>&1
+}
+for ex in ex2 ex16 ex5 ex23 ex45 ex50; do
+  if build_example petsc "$ex"; then ok "mpicc $ex.c \$(pkg-config --cflags --libs petsc)"; else bad "build $ex" "$LOGS/cc-petsc-$ex.log"; fi
+done
+for ex in ex2 ex16; do
+  if build_example petsc64 "$ex"; then ok "mpicc $ex.c \$(pkg-config --cflags --libs petsc64)"; else bad "build $ex (petsc64)" "$LOGS/cc-petsc64-$ex.log"; fi
+done
+
+# ---- helpers -----------------------------------------------------------------
+# converged LOG COUNT: exactly COUNT "Linear solve converged" lines, none diverged
+converged() {
+  local n
+  n=$(grep -c 'Linear solve converged due to CONVERGED_\(RTOL\|ATOL\)' "$1" || true)
+  [ "$n" -eq "$2" ] && ! grep -q 'Linear solve did not converge' "$1"
+}
+# total_its LOG: sum of ex16's per-system iteration counts
+total_its() { awk '/System [0-9]+: iterations/ {s += $NF} END {print s + 0}' "$1"; }
+# example RUNNER... ; e.g. ex_run NAME NPROCS BIN ARGS...
+ex_run() {
+  local name=$1 np=$2 bin=$3
+  shift 3
+  local log="$LOGS/$name.log"
+  if [ "$np" -eq 1 ]; then
+    run "$log" "$bin" "$@"
+  else
+    run "$log" "${MPIEXEC[@]}" "$bin" "$@"
+  fi
+  LOG=$log
+}
+
+B32=$WORK/petsc
+B64=$WORK/petsc64
+PLUG32=(-dll_append "$LIB32" -pc_type banditsor -ksp_converged_reason)
+PLUG64=(-dll_append "$LIB64" -pc_type banditsor -ksp_converged_reason)
+
+# ---- ex2 (2D Laplacian), ex23 (1D), ex50 (DMDA Neumann), ex45 (3D DMDA) -------
+for np in 1 2; do
+  for ksp in cg gmres richardson; do
+    ex_run "ex2-$ksp-np$np" "$np" "$B32/ex2" "${PLUG32[@]}" -ksp_type "$ksp" -m 40 -n 40
+    if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "ex2 -ksp_type $ksp, np=$np: $(grep 'Linear solve' "$LOG")"; else bad "ex2 -ksp_type $ksp np=$np" "$LOG"; fi
+    ex_run "ex23-$ksp-np$np" "$np" "$B32/ex23" "${PLUG32[@]}" -ksp_type "$ksp" -n 200
+    if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "ex23 -ksp_type $ksp, np=$np: $(grep 'Linear solve' "$LOG")"; else bad "ex23 -ksp_type $ksp np=$np" "$LOG"; fi
+  done
+  for ksp in cg gmres; do
+    ex_run "ex5-$ksp-np$np" "$np" "$B32/ex5" "${PLUG32[@]}" -ksp_type "$ksp"
+    if [ "$RC" -eq 0 ] && converged "$LOG" 2; then ok "ex5 (new values, same pattern) -ksp_type $ksp, np=$np: 2 solves converged"; else bad "ex5 -ksp_type $ksp np=$np" "$LOG"; fi
+  done
+  ex_run "ex50-gmres-np$np" "$np" "$B32/ex50" "${PLUG32[@]}" -ksp_type gmres -da_grid_x 33 -da_grid_y 33
+  if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "ex50 -ksp_type gmres, np=$np: $(grep 'Linear solve' "$LOG")"; else bad "ex50 np=$np" "$LOG"; fi
+  ex_run "ex45-cg-np$np" "$np" "$B32/ex45" "${PLUG32[@]}" -ksp_type cg -da_grid_x 17 -da_grid_y 17 -da_grid_z 17
+  if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "ex45 (3D) -ksp_type cg, np=$np: $(grep 'Linear solve' "$LOG")"; else bad "ex45 np=$np" "$LOG"; fi
+done
+
+# ---- fixed omega reproduces PCSOR exactly (serial and parallel, new values) --
+for np in 1 2; do
+  for ex in ex2 ex5; do
+    ex_run "$ex-sor-np$np" "$np" "$B32/$ex" -ksp_type cg -pc_type sor -pc_sor_omega 1.5 -ksp_monitor
+    sor_log=$LOG
+    ex_run "$ex-fixed-np$np" "$np" "$B32/$ex" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_omega 1.5 -ksp_monitor
+    if [ "$RC" -eq 0 ] && diff <(grep 'KSP Residual norm' "$sor_log") <(grep 'KSP Residual norm' "$LOG") >/dev/null &&
+      [ "$(grep -c 'KSP Residual norm' "$LOG")" -gt 2 ]; then
+      ok "$ex np=$np: -pc_banditsor_omega 1.5 gives the same residual history as -pc_type sor -pc_sor_omega 1.5"
+    else
+      bad "$ex np=$np: fixed omega must match PCSOR" "$LOG"
+    fi
+  done
+done
+
+# ---- ex16: learning over 50 repeated solves beats omega = 1 -------------------
+EX16=(-ntimes 50 -m 60 -n 60 -ksp_type cg -ksp_rtol 1e-8)
+for np in 1 2; do
+  ex_run "ex16-sor-np$np" "$np" "$B32/ex16" "${EX16[@]}" -pc_type sor -ksp_converged_reason
+  sor_total=$(total_its "$LOG")
+  sor_ok=$RC
+  ex_run "ex16-learned-np$np" "$np" "$B32/ex16" "${PLUG32[@]}" "${EX16[@]}" -pc_view ascii:"$LOGS/ex16-view-np$np.txt"
+  learned_total=$(total_its "$LOG")
+  if [ "$RC" -eq 0 ] && converged "$LOG" 50; then ok "ex16 -ntimes 50 np=$np: all 50 learned solves converged"; else bad "ex16 np=$np: 50 converged solves" "$LOG"; fi
+  if [ "$RC" -eq 0 ] && [ "$sor_ok" -eq 0 ] && [ "$sor_total" -gt 0 ] && [ "$learned_total" -le "$sor_total" ]; then
+    ok "ex16 np=$np: total CG iterations learned $learned_total <= PCSOR (omega=1) $sor_total"
+  else
+    bad "ex16 np=$np: learned $learned_total vs sor $sor_total" "$LOG"
+  fi
+done
+view=$LOGS/ex16-view-np1.txt
+if [ -f "$view" ] && grep -q 'type: banditsor' "$view" && grep -q 'learner: tsallis' "$view" && grep -q 'omega grid: 20 values on \[1, 1.95\]' "$view" &&
+  grep -q 'current omega:' "$view" && grep -q 'solves seen: 50, cumulative iterations:' "$view" && grep -q 'favoured arm:' "$view"; then
+  ok "-pc_view shows learner, grid, current omega, solves seen, cumulative iterations, favoured arm"
+else
+  bad "-pc_view content" "$view"
+fi
+
+# ---- no-signal solves hold omega --------------------------------------------------
+ex_run "ex2-bjacobi-np2" 2 "$B32/ex2" -dll_append "$LIB32" -ksp_type gmres -pc_type bjacobi -sub_pc_type banditsor -ksp_converged_reason -ksp_view -m 40 -n 40
+if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: KSP preonly' "$LOG" && grep -q 'solves seen: 0,' "$LOG"; then
+  ok "bjacobi sub-PC (preonly) holds omega and says so in the view"
+else
+  bad "bjacobi sub-PC holds omega" "$LOG"
+fi
+ex_run "ex45-mg" 1 "$B32/ex45" -dll_append "$LIB32" -pc_type mg -pc_mg_levels 3 -mg_levels_pc_type banditsor -ksp_converged_reason -ksp_view -da_grid_x 17 -da_grid_y 17 -da_grid_z 17
+if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: multigrid' "$LOG" && ! grep -q 'solves seen: [1-9]' "$LOG"; then
+  ok "multigrid smoother (Chebyshev levels) holds omega and says so in the view"
+else
+  bad "multigrid smoother holds omega" "$LOG"
+fi
+
+# ---- state file ---------------------------------------------------------------------
+state=$WORK/state.json
+rm -f "$state"
+ex_run "ex16-state1" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 10 -ksp_type cg -pc_banditsor_state "$state"
+rc1=$RC
+ex_run "ex16-state2" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 10 -ksp_type cg -pc_banditsor_state "$state" -pc_view
+if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && [ -s "$state" ] && grep -q 'banditsor-learner-state' "$state" && grep -q 'loaded, 10 earlier solve' "$LOG" &&
+  grep -q 'learner totals including the state file: 20 solves' "$LOG"; then
+  ok "-pc_banditsor_state: saved after each solve, loaded by the next run (20 solves in all)"
+else
+  bad "-pc_banditsor_state" "$LOG"
+fi
+
+# ---- options: -help and bad values ---------------------------------------------------
+ex_run "ex2-help" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -help
+missing_opts=""
+for o in learner omega omega_min omega_max grid its lits symmetric forward backward seed context_min context_max state; do
+  grep -q -- "-pc_banditsor_$o[ <:]" "$LOG" || missing_opts="$missing_opts $o"
+done
+if [ -z "$missing_opts" ]; then ok "-help lists all -pc_banditsor_* options"; else bad "-help misses:$missing_opts" "$LOG"; fi
+
+badopt() { # name option-text args...
+  local name=$1 want=$2
+  shift 2
+  ex_run "bad-$name" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor "$@"
+  if [ "$RC" -ne 0 ] && grep -q -- "$want" "$LOG"; then
+    ok "bad option $* -> PETSc error naming $want: $(grep -m1 -- "$want" "$LOG" | sed 's/^\[0\]PETSC ERROR: //')"
+  else
+    bad "bad option $* must fail naming $want (rc=$RC)" "$LOG"
+  fi
+}
+badopt omega -pc_banditsor_omega -pc_banditsor_omega 2.5
+badopt learner -pc_banditsor_learner -pc_banditsor_learner nosuch
+badopt grid -pc_banditsor_grid -pc_banditsor_grid 0
+badopt its -pc_banditsor_its -pc_banditsor_its 0
+badopt range -pc_banditsor_omega_max -pc_banditsor_omega_min 1.5 -pc_banditsor_omega_max 1.2
+badopt mattype "not seqsbaij" -mat_type sbaij
+ex_run "bad-np2" 2 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 0
+if [ "$RC" -ne 0 ] && grep -q -- "-pc_banditsor_omega 0" "$LOG"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
+
+# ---- learners -------------------------------------------------------------------------
+for l in fixed tsallis tsallis_cb chebcb; do
+  ex_run "ex16-$l" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 5 -ksp_type cg -pc_banditsor_learner "$l" -pc_view
+  if [ "$RC" -eq 0 ] && converged "$LOG" 5 && grep -q "learner: $l" "$LOG"; then ok "-pc_banditsor_learner $l: 5 solves converged"; else bad "-pc_banditsor_learner $l" "$LOG"; fi
+done
+
+# ---- petsc4py -----------------------------------------------------------------------------
+run "$LOGS/petsc4py.log" /usr/bin/python3 "$ROOT/tests/petsc/test_petsc4py.py" "$LIB32"
+if [ "$RC" -eq 0 ] && grep -q 'petsc4py: ok' "$LOGS/petsc4py.log" && grep -q -- '-pc_banditsor_omega 2.5' "$LOGS/petsc4py.log"; then
+  ok "petsc4py: $(grep 'learned total' "$LOGS/petsc4py.log")"
+else
+  bad "petsc4py test" "$LOGS/petsc4py.log"
+fi
+
+# ---- 64-bit PetscInt plugin ---------------------------------------------------------------
+for np in 1 2; do
+  for ksp in cg gmres; do
+    ex_run "ex2-64-$ksp-np$np" "$np" "$B64/ex2" "${PLUG64[@]}" -ksp_type "$ksp" -m 40 -n 40
+    if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "petsc64 ex2 -ksp_type $ksp, np=$np: $(grep 'Linear solve' "$LOG")"; else bad "petsc64 ex2 $ksp np=$np" "$LOG"; fi
+  done
+  ex_run "ex16-64-sor-np$np" "$np" "$B64/ex16" "${EX16[@]}" -pc_type sor
+  sor_total=$(total_its "$LOG")
+  ex_run "ex16-64-learned-np$np" "$np" "$B64/ex16" "${PLUG64[@]}" "${EX16[@]}"
+  learned_total=$(total_its "$LOG")
+  if [ "$RC" -eq 0 ] && converged "$LOG" 50 && [ "$sor_total" -gt 0 ] && [ "$learned_total" -le "$sor_total" ]; then
+    ok "petsc64 ex16 -ntimes 50 np=$np: learned $learned_total <= PCSOR $sor_total"
+  else
+    bad "petsc64 ex16 np=$np: learned $learned_total vs sor $sor_total" "$LOG"
+  fi
+done
+ex_run "mismatch-32-in-64" 1 "$B64/ex2" -dll_append "$LIB32" -pc_type banditsor
+if [ "$RC" -ne 0 ] && grep -q 'built for a PETSc with 4-byte PetscInt' "$LOG"; then
+  ok "32-bit plugin loaded into a 64-bit PETSc program refuses to register, with a clear error"
+else
+  bad "32-bit plugin in a 64-bit program must refuse" "$LOG"
+fi
+
+echo "logs: $LOGS"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

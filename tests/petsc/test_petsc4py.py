@@ -1,0 +1,88 @@
+"""petsc4py check of the banditsor PETSc plugin.
+
+Usage: /usr/bin/python3 tests/petsc/test_petsc4py.py /path/libbanditsor_petsc.so
+
+Loads the plugin with -dll_append, solves a 2D Laplacian 30 times with CG
+and PC type banditsor (learned omega), checks every solve converges, that
+the learned run's total iterations are no worse than PCSOR (omega = 1),
+that fixed omega = 1 reproduces PCSOR's iteration count exactly, and that
+the view names the learner. Prints "petsc4py: ok" on success.
+"""
+import sys
+
+lib = sys.argv[1]
+import petsc4py
+
+petsc4py.init(["-dll_append", lib])
+from petsc4py import PETSc  # noqa: E402
+
+
+def laplacian(m):
+    n = m * m
+    A = PETSc.Mat().createAIJ([n, n], nnz=5, comm=PETSc.COMM_WORLD)
+    r0, r1 = A.getOwnershipRange()
+    for row in range(r0, r1):
+        i, j = divmod(row, m)
+        A[row, row] = 4.0
+        if i > 0:
+            A[row, row - m] = -1.0
+        if i < m - 1:
+            A[row, row + m] = -1.0
+        if j > 0:
+            A[row, row - 1] = -1.0
+        if j < m - 1:
+            A[row, row + 1] = -1.0
+    A.assemble()
+    return A
+
+
+def run(A, pctype, opts, solves):
+    ksp = PETSc.KSP().create(comm=A.getComm())
+    ksp.setOperators(A)
+    ksp.setType("cg")
+    ksp.setTolerances(rtol=1e-8, max_it=2000)
+    ksp.getPC().setType(pctype)
+    o = PETSc.Options()
+    for k, v in opts.items():
+        o[k] = v
+    ksp.setFromOptions()
+    for k in opts:
+        o.delValue(k)
+    x, b = A.createVecs()
+    total = 0
+    for k in range(solves):
+        b.set(1.0 + k)
+        x.set(0.0)
+        ksp.solve(b, x)
+        reason = ksp.getConvergedReason()
+        assert reason > 0, f"{pctype} {opts}: solve {k} diverged, reason {reason}"
+        total += ksp.getIterationNumber()
+    return ksp, total
+
+
+A = laplacian(40)
+ksp, learned = run(A, "banditsor", {}, 30)
+pc = ksp.getPC()
+assert pc.getType() == "banditsor", pc.getType()
+_, sor = run(A, "sor", {}, 30)
+_, fixed = run(A, "banditsor", {"pc_banditsor_omega": "1.0"}, 1)
+_, sor1 = run(A, "sor", {}, 1)
+print(f"petsc4py: learned total {learned}, sor total {sor}, fixed omega=1 {fixed} vs sor {sor1}")
+assert fixed == sor1, "fixed omega 1 must reproduce PCSOR's iteration count"
+assert learned <= sor, "learned omega worse than omega = 1"
+# bad option through petsc4py: the PETSc error must name the option
+bad = PETSc.KSP().create()
+bad.setOperators(A)
+bad.getPC().setType("banditsor")
+PETSc.Options()["pc_banditsor_omega"] = "2.5"
+PETSc.Sys.pushErrorHandler("traceback")  # PETSc prints the message to stderr
+try:
+    bad.setFromOptions()
+except PETSc.Error as e:
+    print("petsc4py: bad option rejected:", str(e).splitlines()[0] if str(e) else e.ierr)
+else:
+    raise AssertionError("-pc_banditsor_omega 2.5 accepted")
+finally:
+    PETSc.Sys.popErrorHandler()
+    PETSc.Options().delValue("pc_banditsor_omega")
+print("petsc4py: ok")
