@@ -1,1 +1,286 @@
-fn main() {}
+//! The demo and experiment command.
+//!
+//! `banditsor` (or `banditsor heat`): the paper's 2D heat equation solved
+//! by SSOR-preconditioned CG under plain CG, omega = 1, omega = 1.5,
+//! Tsallis-INF and ChebCB; prints a table and writes an SVG plot.
+//! `banditsor shifted`: the paper's shifted-Laplacian SOR experiment.
+
+use banditsor::problems::heat::{HeatEquation, KAPPA_RANGE};
+use banditsor::{ContextRange, LearnerConfig, LearnerKind, Method, OmegaGrid, Preconditioner};
+use clap::{Parser, Subcommand};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::PathBuf;
+use std::time::Instant;
+
+mod plot;
+mod shifted_cmd;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "banditsor",
+    version,
+    about = "Learned SOR/SSOR relaxation: demo and paper experiments"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    heat: HeatArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 2D heat equation with SSOR-PCG (the default command).
+    Heat(HeatArgs),
+    /// Shifted-Laplacian SOR experiment (n = 100, both Beta distributions).
+    Shifted(shifted_cmd::ShiftedArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct HeatArgs {
+    /// Mesh intervals per side (n = (nx-1)^2 unknowns).
+    #[arg(long, default_value_t = 100)]
+    nx: usize,
+    /// Time steps (dt = 1e-3; 1000 steps = one period of kappa).
+    #[arg(long, default_value_t = 5000)]
+    steps: usize,
+    /// Seed of the learners' random streams.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Comma-separated strategies: cg, omega=<w> (fixed SSOR-PCG), tsallis, tsallis_cb, chebcb.
+    #[arg(long, default_value = "cg,omega=1,omega=1.5,tsallis,chebcb")]
+    learners: String,
+    /// Relative residual tolerance.
+    #[arg(long, default_value_t = 1e-8)]
+    rtol: f64,
+    /// SVG plot of cumulative iterations and chosen omegas.
+    #[arg(long, default_value = "heat.svg")]
+    plot: PathBuf,
+    /// Worker threads (strategies run in parallel); 0 = all cores.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+/// One way of solving the sequence.
+#[derive(Debug, Clone)]
+struct Strategy {
+    label: String,
+    method: Method,
+    config: LearnerConfig,
+}
+
+fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
+    let mut out = Vec::new();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let mut config = LearnerConfig {
+            seed,
+            context_range: ContextRange::new(KAPPA_RANGE.0, KAPPA_RANGE.1).unwrap(),
+            ..LearnerConfig::default()
+        };
+        let (label, method) = if item == "cg" {
+            config.kind = LearnerKind::Fixed;
+            ("CG (no preconditioner)".to_string(), Method::Cg)
+        } else if let Some(w) = item.strip_prefix("omega=") {
+            let omega: f64 = w
+                .parse()
+                .map_err(|_| format!("'{item}': omega is not a number"))?;
+            banditsor::learn::check_omega(omega).map_err(|e| format!("'{item}': {e}"))?;
+            config.kind = LearnerKind::Fixed;
+            config.fixed_omega = omega;
+            (format!("SSOR-CG omega = {omega}"), Method::SsorCg)
+        } else {
+            config.kind = LearnerKind::from_name(item).map_err(|e| e.to_string())?;
+            config.grid = OmegaGrid::paper_default();
+            let name = match config.kind {
+                LearnerKind::TsallisInf => "Tsallis-INF",
+                LearnerKind::TsallisInfCb => "Tsallis-INF-CB",
+                LearnerKind::ChebCb => "ChebCB",
+                LearnerKind::Fixed => "fixed omega = 1",
+            };
+            (format!("SSOR-CG {name}"), Method::SsorCg)
+        };
+        out.push(Strategy {
+            label,
+            method,
+            config,
+        });
+    }
+    if out.is_empty() {
+        return Err("no strategies given".into());
+    }
+    Ok(out)
+}
+
+/// What one strategy did over the whole simulation.
+#[derive(Debug, Clone)]
+pub struct RunTrace {
+    pub label: String,
+    pub iterations: Vec<u64>,
+    pub omegas: Vec<f64>,
+    pub learned: bool,
+    pub seconds: f64,
+    pub failures: u64,
+}
+
+fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<RunTrace, String> {
+    let mut heat = HeatEquation::new(args.nx, 1e-3);
+    let mut pc = Preconditioner::with_config(strategy.config.clone()).map_err(|e| e.to_string())?;
+    let mut trace = RunTrace {
+        label: strategy.label.clone(),
+        iterations: Vec::with_capacity(args.steps),
+        omegas: Vec::with_capacity(args.steps),
+        learned: strategy.config.kind != LearnerKind::Fixed,
+        seconds: 0.0,
+        failures: 0,
+    };
+    let start = Instant::now();
+    let mut total = 0u64;
+    for _ in 0..args.steps {
+        let system = heat.next_system();
+        pc.set_operator(system.matrix.clone());
+        let mut x = system.initial_guess;
+        let out = pc
+            .solve(
+                strategy.method,
+                Some(system.kappa),
+                &system.rhs,
+                &mut x,
+                args.rtol,
+                10_000,
+            )
+            .map_err(|e| e.to_string())?;
+        if !out.converged {
+            trace.failures += 1;
+        }
+        total += out.iterations;
+        trace.iterations.push(out.iterations);
+        trace.omegas.push(pc.omega());
+        heat.accept(x);
+        bar.inc(1);
+        if bar.position() % 50 == 0 {
+            bar.set_message(format!("{total} iterations"));
+        }
+    }
+    trace.seconds = start.elapsed().as_secs_f64();
+    bar.finish_with_message(format!("{total} iterations, {:.1} s", trace.seconds));
+    Ok(trace)
+}
+
+fn heat_command(args: HeatArgs) -> Result<(), String> {
+    if args.nx < 3 {
+        return Err(format!("--nx {} is too small (need >= 3)", args.nx));
+    }
+    if args.steps == 0 {
+        return Err("--steps must be >= 1".into());
+    }
+    if !(args.rtol > 0.0 && args.rtol < 1.0) {
+        return Err(format!("--rtol {} must be in (0, 1)", args.rtol));
+    }
+    let strategies = parse_strategies(&args.learners, args.seed)?;
+    let threads = if args.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        args.threads
+    };
+    let n = (args.nx - 1) * (args.nx - 1);
+    eprintln!(
+        "2D heat equation: nx = {}, n = {n}, {} steps, SSOR-PCG to rtol {:e}, {} strategies on {threads} thread(s)",
+        args.nx,
+        args.steps,
+        args.rtol,
+        strategies.len()
+    );
+    let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+    let style = ProgressStyle::with_template(
+        "{prefix:<28} [{bar:30}] {pos:>5}/{len} steps {elapsed:>4} {msg}",
+    )
+    .expect("valid template")
+    .progress_chars("=> ");
+    let bars: Vec<ProgressBar> = strategies
+        .iter()
+        .map(|s| {
+            let bar = multi.add(ProgressBar::new(args.steps as u64));
+            bar.set_style(style.clone());
+            bar.set_prefix(s.label.clone());
+            bar
+        })
+        .collect();
+    let hidden = multi.is_hidden();
+    // Strategies run in parallel, `threads` at a time, in input order.
+    let mut traces: Vec<Option<Result<RunTrace, String>>> = vec![None; strategies.len()];
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(&mut traces);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(strategies.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= strategies.len() {
+                    break;
+                }
+                let r = run_heat(&args, &strategies[i], &bars[i]);
+                if hidden {
+                    match &r {
+                        Ok(t) => eprintln!(
+                            "  done: {:<28} {:>9} iterations in {:.1} s",
+                            t.label,
+                            t.iterations.iter().sum::<u64>(),
+                            t.seconds
+                        ),
+                        Err(e) => eprintln!("  failed: {}: {e}", strategies[i].label),
+                    }
+                }
+                results.lock().unwrap()[i] = Some(r);
+            });
+        }
+    });
+    let traces: Vec<RunTrace> = traces
+        .into_iter()
+        .map(|t| t.expect("every strategy ran"))
+        .collect::<Result<_, _>>()?;
+    print_heat_table(&traces);
+    plot::heat_plot(&args.plot, &traces, args.nx).map_err(|e| format!("plot: {e}"))?;
+    println!("\nplot written to {}", args.plot.display());
+    Ok(())
+}
+
+fn print_heat_table(traces: &[RunTrace]) {
+    let baseline = traces
+        .iter()
+        .find(|t| t.label == "SSOR-CG omega = 1")
+        .map(|t| t.iterations.iter().sum::<u64>() as f64);
+    println!();
+    println!(
+        "{:<28} {:>12} {:>10} {:>12} {:>14} {:>9}",
+        "strategy", "iterations", "time [s]", "vs omega=1", "final omega*", "failures"
+    );
+    println!("{}", "-".repeat(90));
+    for t in traces {
+        let total: u64 = t.iterations.iter().sum();
+        let ratio = baseline.map_or("-".to_string(), |b| format!("{:.3}", total as f64 / b));
+        let tail = &t.omegas[t.omegas.len() * 9 / 10..];
+        let mean_tail = tail.iter().sum::<f64>() / tail.len().max(1) as f64;
+        let omega = if t.label.starts_with("CG") {
+            "-".to_string()
+        } else {
+            format!("{mean_tail:.3}")
+        };
+        println!(
+            "{:<28} {:>12} {:>10.2} {:>12} {:>14} {:>9}",
+            t.label, total, t.seconds, ratio, omega, t.failures
+        );
+    }
+    println!("* mean omega over the last 10% of steps");
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Heat(args)) => heat_command(args),
+        Some(Command::Shifted(args)) => shifted_cmd::run(args),
+        None => heat_command(cli.heat),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}

@@ -1,0 +1,222 @@
+//! Every kernel checked against a dense reference on random diagonally
+//! dominant (general) and SPD matrices, with proptest.
+
+use banditsor::sweep::{self, SweepKind};
+use banditsor::CsrMatrix;
+use proptest::prelude::*;
+
+/// A random sparse n x n matrix as dense rows plus its CSR copy.
+#[derive(Debug, Clone)]
+struct Case {
+    dense: Vec<Vec<f64>>,
+    csr: CsrMatrix,
+}
+
+fn to_csr(dense: &[Vec<f64>]) -> CsrMatrix {
+    let n = dense.len();
+    let (mut rp, mut ci, mut va) = (vec![0i64], vec![], vec![]);
+    for row in dense {
+        for (j, &v) in row.iter().enumerate() {
+            if v != 0.0 {
+                ci.push(j as i64);
+                va.push(v);
+            }
+        }
+        rp.push(ci.len() as i64);
+    }
+    CsrMatrix::from_csr(n as i64, &rp, &ci, &va).unwrap()
+}
+
+/// Strictly diagonally dominant, nonsymmetric, random pattern.
+fn dominant() -> impl Strategy<Value = Case> {
+    (1usize..12).prop_flat_map(|n| {
+        proptest::collection::vec(proptest::option::weighted(0.4, -1.0f64..1.0), n * n).prop_map(
+            move |entries| {
+                let mut dense = vec![vec![0.0; n]; n];
+                for i in 0..n {
+                    let mut off = 0.0;
+                    for j in 0..n {
+                        if i != j {
+                            if let Some(v) = entries[i * n + j] {
+                                dense[i][j] = v;
+                                off += v.abs();
+                            }
+                        }
+                    }
+                    dense[i][i] = off + 0.5 + (i as f64 * 0.37).sin().abs();
+                }
+                let csr = to_csr(&dense);
+                Case { dense, csr }
+            },
+        )
+    })
+}
+
+/// SPD: symmetric and diagonally dominant with a positive diagonal.
+fn spd() -> impl Strategy<Value = Case> {
+    dominant().prop_map(|c| {
+        let n = c.dense.len();
+        let mut dense = vec![vec![0.0; n]; n];
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    dense[i][j] = 0.5 * (c.dense[i][j] + c.dense[j][i]);
+                }
+            }
+        }
+        for i in 0..n {
+            dense[i][i] = dense[i].iter().map(|v| v.abs()).sum::<f64>() + 1.0;
+        }
+        let csr = to_csr(&dense);
+        Case { dense, csr }
+    })
+}
+
+fn vector(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    proptest::collection::vec(-2.0f64..2.0, n)
+}
+
+/// Gauss-Seidel-style SOR on dense rows, written from the definition.
+fn dense_sweep(a: &[Vec<f64>], b: &[f64], x: &mut [f64], w: f64, rows: &[usize]) {
+    for &i in rows {
+        let sigma: f64 = (0..a.len())
+            .filter(|&j| j != i)
+            .map(|j| a[i][j] * x[j])
+            .sum();
+        x[i] = (1.0 - w) * x[i] + w * (b[i] - sigma) / a[i][i];
+    }
+}
+
+fn dense_sor(a: &[Vec<f64>], b: &[f64], x: &mut [f64], w: f64, kind: SweepKind, its: usize) {
+    let n = a.len();
+    let fwd: Vec<usize> = (0..n).collect();
+    let bwd: Vec<usize> = (0..n).rev().collect();
+    for _ in 0..its {
+        match kind {
+            SweepKind::Forward => dense_sweep(a, b, x, w, &fwd),
+            SweepKind::Backward => dense_sweep(a, b, x, w, &bwd),
+            SweepKind::Symmetric => {
+                dense_sweep(a, b, x, w, &fwd);
+                dense_sweep(a, b, x, w, &bwd);
+            }
+        }
+    }
+}
+
+fn assert_close(got: &[f64], want: &[f64], scale: f64) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-10 * scale.max(1.0),
+            "entry {i}: got {g}, want {w}"
+        );
+    }
+}
+
+fn norm_inf(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+const KINDS: [SweepKind; 3] = [
+    SweepKind::Forward,
+    SweepKind::Backward,
+    SweepKind::Symmetric,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn sweeps_match_dense_reference(
+        (case, b, x0) in dominant().prop_flat_map(|c| {
+            let n = c.dense.len();
+            (Just(c), vector(n), vector(n))
+        }),
+        w in 0.05f64..1.95,
+        its in 1usize..4,
+        kind_index in 0usize..3,
+    ) {
+        let kind = KINDS[kind_index];
+        let view = case.csr.view();
+        // From a given initial guess.
+        let mut want = x0.clone();
+        dense_sor(&case.dense, &b, &mut want, w, kind, its);
+        let mut got = x0.clone();
+        sweep::sor(&view, &b, &mut got, w, kind, its, false);
+        assert_close(&got, &want, norm_inf(&want));
+        // From zero: the zero-guess path must ignore x's content.
+        let mut want0 = vec![0.0; b.len()];
+        dense_sor(&case.dense, &b, &mut want0, w, kind, its);
+        let mut got0 = vec![f64::NAN; b.len()];
+        sweep::sor(&view, &b, &mut got0, w, kind, its, true);
+        assert_close(&got0, &want0, norm_inf(&want0));
+    }
+
+    #[test]
+    fn ssor_apply_inverts_the_ssor_matrix(
+        (case, r) in spd().prop_flat_map(|c| {
+            let n = c.dense.len();
+            (Just(c), vector(n))
+        }),
+        w in 0.05f64..1.95,
+    ) {
+        // M = (D + wL) D^-1 (D + wU) / (w (2 - w)); check M z = r densely.
+        let a = &case.dense;
+        let n = a.len();
+        let mut z = vec![0.0; n];
+        sweep::ssor_apply(&case.csr.view(), &r, &mut z, w);
+        // t = (D + wU) z
+        let t: Vec<f64> = (0..n)
+            .map(|i| a[i][i] * z[i] + w * (i + 1..n).map(|j| a[i][j] * z[j]).sum::<f64>())
+            .collect();
+        // s = D^-1 t
+        let s: Vec<f64> = (0..n).map(|i| t[i] / a[i][i]).collect();
+        // m = (D + wL) s / (w (2 - w))
+        let m: Vec<f64> = (0..n)
+            .map(|i| {
+                (a[i][i] * s[i] + w * (0..i).map(|j| a[i][j] * s[j]).sum::<f64>())
+                    / (w * (2.0 - w))
+            })
+            .collect();
+        assert_close(&m, &r, norm_inf(&r) * 10.0);
+    }
+
+    #[test]
+    fn spmv_and_residual_match_dense(
+        (case, x, b) in dominant().prop_flat_map(|c| {
+            let n = c.dense.len();
+            (Just(c), vector(n), vector(n))
+        }),
+    ) {
+        let n = case.dense.len();
+        let want: Vec<f64> = (0..n).map(|i| (0..n).map(|j| case.dense[i][j] * x[j]).sum()).collect();
+        let mut y = vec![0.0; n];
+        sweep::spmv(&case.csr.view(), &x, &mut y);
+        assert_close(&y, &want, norm_inf(&want));
+        let mut r = vec![0.0; n];
+        let norm = sweep::residual(&case.csr.view(), &b, &x, &mut r);
+        let want_r: Vec<f64> = (0..n).map(|i| b[i] - want[i]).collect();
+        assert_close(&r, &want_r, norm_inf(&want_r));
+        prop_assert!((norm - sweep::norm2(&want_r)).abs() <= 1e-10 * norm.max(1.0));
+    }
+
+    #[test]
+    fn i32_and_i64_views_agree(
+        (case, b) in dominant().prop_flat_map(|c| {
+            let n = c.dense.len();
+            (Just(c), vector(n))
+        }),
+        w in 0.1f64..1.9,
+    ) {
+        let s = case.csr.as_sprs();
+        let rp: Vec<i32> = s.indptr().raw_storage().iter().map(|&v| v as i32).collect();
+        let ci: Vec<i32> = s.indices().iter().map(|&v| v as i32).collect();
+        let diag = banditsor::validate_csr(case.dense.len() as i64, &rp, &ci, s.data()).unwrap();
+        // SAFETY: diag was just computed from these arrays.
+        let v32 = unsafe { banditsor::CsrView::new_unchecked(&rp, &ci, s.data(), &diag) };
+        let mut x32 = vec![0.0; b.len()];
+        let mut x64 = vec![0.0; b.len()];
+        sweep::sor(&v32, &b, &mut x32, w, SweepKind::Symmetric, 2, true);
+        sweep::sor(&case.csr.view(), &b, &mut x64, w, SweepKind::Symmetric, 2, true);
+        prop_assert_eq!(x32, x64);
+    }
+}
