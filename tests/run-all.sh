@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The full test command (README): every check of the project, on a fresh
+# Debian 12 machine with the Rust toolchain, run as root.
+#
+#   1. installs what the checks need with apt-get (PETSc 32- and 64-bit
+#      indices, OpenMPI, petsc4py, cmake, gfortran, valgrind, libclang);
+#   2. formatting and clippy (core, FFI and the PETSc plugin);
+#   3. `cargo test` of the core, including the header freshness check and
+#      the bindgen check (libclang required here, never skipped);
+#   4. the demo and the shifted-Laplacian experiment, small sizes;
+#   5. tests/c/run.sh: CMake install, find_package and pkg-config
+#      consumers, C/C++/Fortran examples, C failure paths, valgrind;
+#   6. tests/petsc/run.sh: the PETSc plugin on unmodified PETSc tutorials,
+#      serial and MPI, 32- and 64-bit PetscInt, petsc4py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+passed=0
+failed=0
+failures=()
+stage() {
+    local name=$1
+    shift
+    echo
+    echo "=== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "=== $name: ok"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "=== $name: FAILED"
+    fi
+}
+
+packages=(cmake gfortran pkg-config valgrind libclang-dev clang
+    petsc-dev libpetsc3.18-dev-examples libpetsc64-real3.18-dev python3-petsc4py)
+install_packages() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}"
+        if [ "$(id -u)" -ne 0 ]; then
+            echo "error: missing packages and not root: ${missing[*]}" >&2
+            return 1
+        fi
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    echo "all packages present"
+}
+
+# The rest cannot run without the packages.
+stage "system packages" install_packages
+if [ "$failed" -ne 0 ]; then
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+stage "cargo fmt --check" cargo fmt --all -- --check
+stage "cargo clippy (core, FFI, PETSc plugin)" \
+    cargo clippy --workspace --all-targets -- -D warnings
+stage "cargo test (core; bindgen and header checks required)" \
+    env BANDITSOR_REQUIRE_LIBCLANG=1 cargo test --workspace --exclude banditsor_petsc
+
+demo_smoke() {
+    local out
+    out=$(mktemp -d)
+    cargo run --release --quiet -- heat --nx 40 --steps 1200 --plot "$out/heat.svg" | tee "$out/heat.txt"
+    grep -q "SSOR-CG Tsallis-INF" "$out/heat.txt"
+    grep -q "<svg" "$out/heat.svg"
+    cargo run --release --quiet -- shifted --instances 300 --seeds 1 | tee "$out/shifted.txt"
+    grep -qi "instance-optimal" "$out/shifted.txt"
+    rm -rf "$out"
+}
+stage "demo and shifted experiment (small)" demo_smoke
+stage "C, C++, Fortran, CMake, pkg-config, valgrind (tests/c/run.sh)" bash "$root/tests/c/run.sh"
+stage "PETSc plugin (tests/petsc/run.sh)" bash "$root/tests/petsc/run.sh"
+
+echo
+if [ "$failed" -ne 0 ]; then
+    printf 'failed stage: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
