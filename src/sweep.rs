@@ -32,22 +32,27 @@ impl SweepKind {
     }
 }
 
-/// sum_{k in start..end} values[k] * x[colind[k]].
+/// init - sum_{k in start..end} values[k] * x[colind[k]].
+///
+/// Starting from `init` (b_i) rather than 0 keeps one addition off the
+/// row-to-row dependency chain of a sweep (the same trick as PETSc's
+/// PetscSparseDenseMinusDot).
 ///
 /// # Safety
 /// `start..end` within `colind`/`values`, column indices within `x`
 /// (guaranteed for a validated view and `x.len() == n`).
 #[inline(always)]
-unsafe fn row_dot<I: CsrIndex>(
+unsafe fn row_minus_dot<I: CsrIndex>(
+    init: f64,
     colind: &[I],
     values: &[f64],
     x: &[f64],
     start: usize,
     end: usize,
 ) -> f64 {
-    let mut sum = 0.0;
+    let mut sum = init;
     for k in start..end {
-        sum += values.get_unchecked(k) * x.get_unchecked(colind.get_unchecked(k).index_unchecked());
+        sum -= values.get_unchecked(k) * x.get_unchecked(colind.get_unchecked(k).index_unchecked());
     }
     sum
 }
@@ -65,9 +70,12 @@ pub fn forward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], 
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (rp.get_unchecked(i).index_unchecked(), rp.get_unchecked(i + 1).index_unchecked());
-            let r = b.get_unchecked(i) - row_dot(ci, va, x, s, e);
-            *x.get_unchecked_mut(i) += omega * r * inv.get_unchecked(i);
+            let (s, e) = (
+                rp.get_unchecked(i).index_unchecked(),
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, e);
+            *x.get_unchecked_mut(i) += r * (omega * inv.get_unchecked(i));
         }
     }
 }
@@ -79,9 +87,12 @@ pub fn backward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64],
     for i in (0..a.n()).rev() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (rp.get_unchecked(i).index_unchecked(), rp.get_unchecked(i + 1).index_unchecked());
-            let r = b.get_unchecked(i) - row_dot(ci, va, x, s, e);
-            *x.get_unchecked_mut(i) += omega * r * inv.get_unchecked(i);
+            let (s, e) = (
+                rp.get_unchecked(i).index_unchecked(),
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, e);
+            *x.get_unchecked_mut(i) += r * (omega * inv.get_unchecked(i));
         }
     }
 }
@@ -95,8 +106,8 @@ pub fn forward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f
         // SAFETY: validated view; only x[j], j < i (already written) is read.
         unsafe {
             let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
-            let r = b.get_unchecked(i) - row_dot(ci, va, x, s, d);
-            *x.get_unchecked_mut(i) = omega * r * inv.get_unchecked(i);
+            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, d);
+            *x.get_unchecked_mut(i) = r * (omega * inv.get_unchecked(i));
         }
     }
 }
@@ -109,9 +120,12 @@ pub fn backward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [
     for i in (0..a.n()).rev() {
         // SAFETY: validated view; only x[j], j > i (already written) is read.
         unsafe {
-            let (d, e) = (*pos.get_unchecked(i) + 1, rp.get_unchecked(i + 1).index_unchecked());
-            let r = b.get_unchecked(i) - row_dot(ci, va, x, d, e);
-            *x.get_unchecked_mut(i) = omega * r * inv.get_unchecked(i);
+            let (d, e) = (
+                *pos.get_unchecked(i) + 1,
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, d, e);
+            *x.get_unchecked_mut(i) = r * (omega * inv.get_unchecked(i));
         }
     }
 }
@@ -122,12 +136,7 @@ pub fn backward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [
 /// After the forward pass, b_i - (L x)_i = a_ii x_i / omega, so the
 /// backward update x_i <- (1-w) x_i + w (b_i - (L x)_i - (U x)_i) / a_ii
 /// becomes x_i <- (2 - w) x_i - w (U x)_i / a_ii: no lower products again.
-pub fn symmetric_sweep_zero<I: CsrIndex>(
-    a: &CsrView<'_, I>,
-    b: &[f64],
-    x: &mut [f64],
-    omega: f64,
-) {
+pub fn symmetric_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
     forward_sweep_zero(a, b, x, omega);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
@@ -135,10 +144,15 @@ pub fn symmetric_sweep_zero<I: CsrIndex>(
     for i in (0..a.n()).rev() {
         // SAFETY: validated view, lengths checked by the forward pass.
         unsafe {
-            let (d, e) = (*pos.get_unchecked(i) + 1, rp.get_unchecked(i + 1).index_unchecked());
-            let upper = row_dot(ci, va, x, d, e);
-            let xi = x.get_unchecked_mut(i);
-            *xi = two_minus * *xi - omega * upper * inv.get_unchecked(i);
+            let (d, e) = (
+                *pos.get_unchecked(i) + 1,
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            // (2 - w) x_i - w (U x)_i / a_ii, as one minus-dot.
+            let scale = omega * inv.get_unchecked(i);
+            let xi = *x.get_unchecked(i);
+            let upper = row_minus_dot(0.0, ci, va, x, d, e);
+            *x.get_unchecked_mut(i) = two_minus * xi + upper * scale;
         }
     }
 }
@@ -195,8 +209,11 @@ pub fn spmv<I: CsrIndex>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
     for (i, yi) in y.iter_mut().enumerate() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (rp.get_unchecked(i).index_unchecked(), rp.get_unchecked(i + 1).index_unchecked());
-            *yi = row_dot(ci, va, x, s, e);
+            let (s, e) = (
+                rp.get_unchecked(i).index_unchecked(),
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            *yi = -row_minus_dot(0.0, ci, va, x, s, e);
         }
     }
 }
@@ -210,8 +227,11 @@ pub fn residual<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64], r: &mut [
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (rp.get_unchecked(i).index_unchecked(), rp.get_unchecked(i + 1).index_unchecked());
-            let ri = b.get_unchecked(i) - row_dot(ci, va, x, s, e);
+            let (s, e) = (
+                rp.get_unchecked(i).index_unchecked(),
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            let ri = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, e);
             *r.get_unchecked_mut(i) = ri;
             norm2 += ri * ri;
         }

@@ -137,7 +137,13 @@ fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<R
     let mut total = 0u64;
     for _ in 0..args.steps {
         let system = heat.next_system();
-        pc.set_operator(system.matrix.clone());
+        // Same pattern every step: copy the operator once, then only values.
+        if pc.operator().is_none() {
+            pc.set_operator(system.matrix.clone());
+        } else {
+            pc.update_values(system.matrix.as_sprs().data())
+                .map_err(|e| e.to_string())?;
+        }
         let mut x = system.initial_guess;
         let out = pc
             .solve(
