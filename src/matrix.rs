@@ -168,7 +168,10 @@ pub fn validate_csr<I: CsrIndex>(
     let mut positions = Vec::with_capacity(n_us);
     let mut inverses = Vec::with_capacity(n_us);
     for row in 0..n_us {
-        let (start, end) = (rowptr[row].to_i64() as usize, rowptr[row + 1].to_i64() as usize);
+        let (start, end) = (
+            rowptr[row].to_i64() as usize,
+            rowptr[row + 1].to_i64() as usize,
+        );
         let mut diag = None;
         let mut prev: Option<i64> = None;
         for k in start..end {
@@ -337,7 +340,11 @@ impl CsrMatrix {
     /// first, unchanged on error.
     pub fn update_values(&mut self, values: &[f64]) -> Result<()> {
         let mut diag = self.diag.clone();
-        diag.refresh_values(self.mat.indptr().into_raw_storage(), self.mat.indices(), values)?;
+        diag.refresh_values(
+            self.mat.indptr().into_raw_storage(),
+            self.mat.indices(),
+            values,
+        )?;
         self.mat.data_mut().copy_from_slice(values);
         self.diag = diag;
         Ok(())
@@ -412,6 +419,40 @@ pub fn laplacian_2d(m: usize, scale: f64) -> CsrMatrix {
     CsrMatrix::from_csr(n as i64, &rowptr, &colind, &values).expect("laplacian is valid CSR")
 }
 
+/// The 7-point Laplacian (Dirichlet, natural ordering) on an m x m x m
+/// interior grid: diagonal 6, neighbours -1 (benchmarks' 3D case).
+pub fn laplacian_3d(m: usize) -> CsrMatrix {
+    let n = m * m * m;
+    let mut rowptr = Vec::with_capacity(n + 1);
+    let mut colind = Vec::with_capacity(7 * n);
+    let mut values = Vec::with_capacity(7 * n);
+    rowptr.push(0usize);
+    for k in 0..m {
+        for i in 0..m {
+            for j in 0..m {
+                let row = (k * m + i) * m + j;
+                let neighbours = [
+                    (k > 0, row.wrapping_sub(m * m)),
+                    (i > 0, row.wrapping_sub(m)),
+                    (j > 0, row.wrapping_sub(1)),
+                    (true, row),
+                    (j + 1 < m, row + 1),
+                    (i + 1 < m, row + m),
+                    (k + 1 < m, row + m * m),
+                ];
+                for (present, col) in neighbours {
+                    if present {
+                        colind.push(col);
+                        values.push(if col == row { 6.0 } else { -1.0 });
+                    }
+                }
+                rowptr.push(colind.len());
+            }
+        }
+    }
+    CsrMatrix::from_csr(n as i64, &rowptr, &colind, &values).expect("laplacian is valid CSR")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,13 +501,21 @@ mod tests {
         c2[4] = 3;
         assert_eq!(
             validate_csr(3, &r, &c2, &v).unwrap_err(),
-            Error::ColumnOutOfRange { row: 1, col: 3, n: 3 }
+            Error::ColumnOutOfRange {
+                row: 1,
+                col: 3,
+                n: 3
+            }
         );
         let mut c3 = c.clone();
         c3.swap(2, 3);
         assert_eq!(
             validate_csr(3, &r, &c3, &v).unwrap_err(),
-            Error::UnsortedColumns { row: 1, prev: 1, col: 0 }
+            Error::UnsortedColumns {
+                row: 1,
+                prev: 1,
+                col: 0
+            }
         );
         let mut c4 = c.clone();
         c4[3] = 0;
@@ -511,5 +560,8 @@ mod tests {
         let a = laplacian_2d(10, 1.0);
         assert_eq!(a.n(), 100);
         assert_eq!(a.nnz(), 5 * 100 - 4 * 10);
+        let a = laplacian_3d(5);
+        assert_eq!(a.n(), 125);
+        assert_eq!(a.nnz(), 7 * 125 - 6 * 25);
     }
 }
