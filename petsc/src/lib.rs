@@ -724,7 +724,17 @@ pub unsafe extern "C" fn bsorp_postsolve(
             if let Some(path) = b.state_path.clone() {
                 b.pc.save_state(&path)
                     .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
-                b.state_note = Some(format!("saved after {} solve(s)", b.pc.stats().solves));
+                let loaded = b
+                    .state_note
+                    .as_deref()
+                    .and_then(|n| n.split(';').next())
+                    .filter(|n| n.starts_with("loaded"))
+                    .map(|n| format!("{n}; "))
+                    .unwrap_or_default();
+                b.state_note = Some(format!(
+                    "{loaded}saved after {} solve(s)",
+                    b.pc.stats().solves
+                ));
             }
         }
         Ok(())
