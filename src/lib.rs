@@ -37,3 +37,8 @@ pub use pc::{Preconditioner, SolveStats};
 pub use solve::{Method, SolveOutcome};
 pub use state::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION};
 pub use sweep::SweepKind;
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
