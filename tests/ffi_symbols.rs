@@ -60,8 +60,12 @@ fn library() -> PathBuf {
     if profile_dir.file_name().is_some_and(|p| p == "release") {
         cmd.arg("--release");
     }
-    let status = cmd.status().expect("run cargo build --lib");
-    assert!(status.success(), "cargo build --lib failed");
+    let out = cmd.output().expect("run cargo build --lib");
+    assert!(
+        out.status.success(),
+        "cargo build --lib failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(lib.exists(), "{} not built", lib.display());
     lib
 }
