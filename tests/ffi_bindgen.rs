@@ -242,8 +242,10 @@ fn generate_bindings() -> Option<String> {
                 if require_libclang() {
                     panic!("BANDITSOR_REQUIRE_LIBCLANG=1 but {notice}");
                 }
-                eprintln!("{notice}");
-                println!("{notice}");
+                // Straight to stderr: visible in `cargo test` output even
+                // though the test passes (eprintln! would be captured).
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "{notice}");
                 None
             } else {
                 std::panic::resume_unwind(payload)
