@@ -3,7 +3,7 @@
 # same matrix, same number of applications, from -log_view.
 #
 #   bash benches/petsc/bench.sh            # builds the plugin if needed
-#   REPS=5 bash benches/petsc/bench.sh
+#   REPS=9 ITS=100 bash benches/petsc/bench.sh
 #
 # Cases: ex2 -m 1000 -n 1000 (2D 5-point Laplacian, n = 1e6) and ex45 on a
 # 100^3 grid (3D 7-point Laplacian, n = 1e6), serial. Each run does exactly
@@ -11,7 +11,8 @@
 # calls PCApply once per iteration). A second pair runs SOR as the solver,
 # -ksp_type richardson -ksp_norm_type none -ksp_max_it ITS, where both PCs
 # take the PCApplyRichardson path; there the KSPSolve time is compared.
-# Reported: the best of REPS runs (seconds), ratio = banditsor / PETSc.
+# Reported: the best of REPS runs (seconds; the two PCs alternate so load
+# changes on the machine hit both alike), ratio = banditsor / PETSc.
 # Not a test: it prints a table and exits 0 unless a run fails.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ TUT=/usr/share/petsc/3.18/share/petsc/examples/src/ksp/ksp/tutorials
 TARGET_BASE=${BANDITSOR_PETSC_TARGET:-$ROOT/target}
 LIB=${BANDITSOR_PETSC_LIB:-$TARGET_BASE/petsc32/release/libbanditsor_petsc.so}
 WORK=$TARGET_BASE/petsc-bench
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 ITS=${ITS:-200}
 mkdir -p "$WORK"
 
@@ -39,22 +40,17 @@ done
 event_time() { awk -v e="$2" '$1 == e {print $4; exit}' "$1"; }
 event_count() { awk -v e="$2" '$1 == e {print $2; exit}' "$1"; }
 
-# best EVENT BIN ARGS...: min over REPS of EVENT's time
-best() {
+# time1 EVENT BIN ARGS...: "time count" of EVENT in one run
+time1() {
   local ev=$1 bin=$2
   shift 2
-  local b="" t c
-  for _ in $(seq "$REPS"); do
-    "$WORK/$bin" "$@" -log_view ascii:"$WORK/log.txt" >"$WORK/out.txt" 2>&1 || {
-      cat "$WORK/out.txt" >&2
-      exit 1
-    }
-    t=$(event_time "$WORK/log.txt" "$ev")
-    c=$(event_count "$WORK/log.txt" "$ev")
-    if [ -z "$b" ] || awk -v a="$t" -v b="$b" 'BEGIN {exit !(a < b)}'; then b=$t; fi
-  done
-  echo "$b $c"
+  "$WORK/$bin" "$@" -log_view ascii:"$WORK/log.txt" >"$WORK/out.txt" 2>&1 || {
+    cat "$WORK/out.txt" >&2
+    exit 1
+  }
+  echo "$(event_time "$WORK/log.txt" "$ev") $(event_count "$WORK/log.txt" "$ev")"
 }
+min() { awk -v a="$1" -v b="$2" 'BEGIN {print (b == "" || a < b) ? a : b}'; }
 
 declare -A CASE
 CASE[ex2-2D-1e6]="ex2 -m 1000 -n 1000"
@@ -69,8 +65,14 @@ for name in ex2-2D-1e6 ex45-3D-1e6; do
   for mode in cg richardson; do
     if [ "$mode" = cg ]; then ev=PCApply; what="PCApply (CG)"; else ev=KSPSolve; what="KSPSolve (Richardson)"; fi
     common=("${args[@]}" -ksp_type "$mode" -ksp_norm_type none -ksp_max_it "$ITS")
-    read -r tp cp <<<"$(best "$ev" "$bin" "${common[@]}" -pc_type sor -pc_sor_symmetric)"
-    read -r tb cb <<<"$(best "$ev" "$bin" "${common[@]}" -dll_append "$LIB" -pc_type banditsor -pc_banditsor_learner fixed -pc_banditsor_omega 1.0)"
+    # interleave the two PCs so that load changes hit both alike
+    tp="" tb=""
+    for _ in $(seq "$REPS"); do
+      read -r t cp <<<"$(time1 "$ev" "$bin" "${common[@]}" -pc_type sor -pc_sor_symmetric)"
+      tp=$(min "$t" "$tp")
+      read -r t cb <<<"$(time1 "$ev" "$bin" "${common[@]}" -dll_append "$LIB" -pc_type banditsor -pc_banditsor_learner fixed -pc_banditsor_omega 1.0)"
+      tb=$(min "$t" "$tb")
+    done
     [ "$cp" = "$cb" ] || echo "warning: $name $mode: call counts differ ($cp vs $cb)" >&2
     ratio=$(awk -v a="$tb" -v b="$tp" 'BEGIN {printf "%.3f", a / b}')
     printf '%-14s %-22s %6s %12s %12s %7s\n' "$name" "$what" "$cb" "$tp" "$tb" "$ratio"

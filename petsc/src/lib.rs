@@ -305,7 +305,8 @@ impl Bsorp {
         Ok(())
     }
 
-    /// z = `sweeps` local sweeps from zero on r at the current omega.
+    /// `sweeps` local sweeps on A z = r at the current omega, from z = 0
+    /// (`zero_guess`, z is output only) or from the z given.
     fn apply(
         &self,
         n: PetscInt,
@@ -315,6 +316,7 @@ impl Bsorp {
         r: *const f64,
         z: *mut f64,
         sweeps: PetscInt,
+        zero_guess: bool,
     ) -> Result<(), String> {
         let o = self
             .op
@@ -351,7 +353,15 @@ impl Bsorp {
             let view = CsrView::new_unchecked(rp, ci, va, &o.diag);
             let rr = std::slice::from_raw_parts(r, o.n);
             let zz = std::slice::from_raw_parts_mut(z, o.n);
-            sor(&view, rr, zz, self.omega, self.sweep, sweeps as usize, true);
+            sor(
+                &view,
+                rr,
+                zz,
+                self.omega,
+                self.sweep,
+                sweeps as usize,
+                zero_guess,
+            );
         }
         Ok(())
     }
@@ -621,7 +631,8 @@ pub unsafe extern "C" fn bsorp_set_operator(
     guard(|| obj(p)?.set_operator(n, rowptr, colind, values, nonzero_state, value_state))
 }
 
-/// z = `sweeps` local sweeps from zero on r (the arrays registered last).
+/// `sweeps` local sweeps on A z = r from zero (`zero_guess` != 0, z output
+/// only) or from z (in/out), on the arrays registered last.
 ///
 /// # Safety
 /// The arrays registered by `bsorp_set_operator`; r and z of n entries.
@@ -635,8 +646,9 @@ pub unsafe extern "C" fn bsorp_apply(
     r: *const f64,
     z: *mut f64,
     sweeps: PetscInt,
+    zero_guess: c_int,
 ) -> c_int {
-    guard(|| obj(p)?.apply(n, rowptr, colind, values, r, z, sweeps))
+    guard(|| obj(p)?.apply(n, rowptr, colind, values, r, z, sweeps, zero_guess != 0))
 }
 
 /// Start an outer solve. On rank 0 the learner picks omega unless `hold`

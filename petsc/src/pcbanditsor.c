@@ -59,7 +59,7 @@ extern int         bsorp_configure(Bsorp, const BsorpSettings *);
 extern int         bsorp_set_state_path(Bsorp, const char *);
 extern int         bsorp_setup_state(Bsorp, int);
 extern int         bsorp_set_operator(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, int64_t, int64_t);
-extern int         bsorp_apply(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, const double *, double *, PetscInt);
+extern int         bsorp_apply(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, const double *, double *, PetscInt, int);
 extern int         bsorp_presolve(Bsorp, int, const char *, double, double *);
 extern int         bsorp_set_omega(Bsorp, double);
 extern int         bsorp_get_omega(Bsorp, double *);
@@ -148,8 +148,9 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc)
   PetscFunctionReturn(0);
 }
 
-/* y = lits local sweeps from zero on x (process-local, like PCSOR) */
-static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscInt sweeps)
+/* sweeps process-local sweeps on A y = x (like PCSOR), from y = 0 when
+   zero is true, else from the given y */
+static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscInt sweeps, PetscBool zero)
 {
   PC_BanditSOR      *jac = (PC_BanditSOR *)pc->data;
   const PetscScalar *xa;
@@ -161,13 +162,16 @@ static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscIn
   PetscCall(VecGetLocalSize(y, &ny));
   PetscCheck(nx == jac->m && ny == jac->m, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "PC banditsor: local vector sizes %" PetscInt_FMT ", %" PetscInt_FMT " differ from the local matrix size %" PetscInt_FMT, nx, ny, jac->m);
   PetscCall(VecGetArrayRead(x, &xa));
-  PetscCall(VecGetArrayWrite(y, &ya));
-  if (bsorp_apply(jac->b, jac->m, jac->ai, jac->aj, jac->aa, xa, ya, sweeps)) {
-    PetscCall(VecRestoreArrayWrite(y, &ya));
+  if (zero) PetscCall(VecGetArrayWrite(y, &ya));
+  else PetscCall(VecGetArray(y, &ya));
+  if (bsorp_apply(jac->b, jac->m, jac->ai, jac->aj, jac->aa, xa, ya, sweeps, (int)zero)) {
+    if (zero) PetscCall(VecRestoreArrayWrite(y, &ya));
+    else PetscCall(VecRestoreArray(y, &ya));
     PetscCall(VecRestoreArrayRead(x, &xa));
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: %s", bsorp_errmsg());
   }
-  PetscCall(VecRestoreArrayWrite(y, &ya));
+  if (zero) PetscCall(VecRestoreArrayWrite(y, &ya));
+  else PetscCall(VecRestoreArray(y, &ya));
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(PetscLogFlops(2.0 * (jac->m ? jac->ai[jac->m] : 0) * (PetscLogDouble)sweeps * (jac->set.sweep == 2 ? 2.0 : 1.0)));
   PetscFunctionReturn(0);
@@ -208,13 +212,13 @@ static PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
   PetscFunctionBegin;
   PetscCall(PCBanditSORUpdateMatrix_Private(pc));
   if (!jac->parallel) {
-    PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, its * lits));
+    PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, its * lits, PETSC_TRUE));
     PetscFunctionReturn(0);
   }
-  PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, lits));
+  PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, lits, PETSC_TRUE));
   for (i = 1; i < its; i++) {
     PetscCall(MatResidual(pc->pmat, x, y, jac->work[0]));
-    PetscCall(PCBanditSORLocalSweep_Private(pc, jac->work[0], jac->work[1], lits));
+    PetscCall(PCBanditSORLocalSweep_Private(pc, jac->work[0], jac->work[1], lits, PETSC_TRUE));
     PetscCall(VecAXPY(y, 1.0, jac->work[1]));
   }
   PetscFunctionReturn(0);
@@ -253,6 +257,13 @@ static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, Pe
   } else check = PETSC_FALSE;
   if (!check) PetscCall(PetscInfo(pc, "No residual norm requested: running %" PetscInt_FMT " iterations\n", its));
   *reason = PCRICHARDSON_CONVERGED_ITS;
+  if (!check && !jac->parallel) {
+    /* as PCSOR: all sweeps in place on y, no residual vectors */
+    if (its > 0) PetscCall(PCBanditSORLocalSweep_Private(pc, b, y, its * (PetscInt)(jac->set.its * jac->set.lits), guesszero));
+    else if (guesszero) PetscCall(VecSet(y, 0.0));
+    *outits = its;
+    PetscFunctionReturn(0);
+  }
   for (k = 0;; k++) {
     if (k == 0 && guesszero) PetscCall(VecCopy(b, w));
     else PetscCall(MatResidual(pc->pmat, b, y, w));

@@ -172,6 +172,21 @@ for np in 1 2; do
   done
 done
 
+# Richardson with norm type none: both PCs run exactly 50 SSOR iterations
+# (PCApplyRichardson paths), so the final errors agree
+for np in 1 2; do
+  RICH=(-ksp_type richardson -ksp_norm_type none -ksp_max_it 50 -m 30 -n 30)
+  ex_run "ex2-rich-sor-np$np" "$np" "$B32/ex2" "${RICH[@]}" -pc_type sor -pc_sor_omega 1.3
+  e_sor=$(awk '/Norm of error/ {printf "%.5e %s", $4, $NF}' "$LOG")
+  ex_run "ex2-rich-fixed-np$np" "$np" "$B32/ex2" "${RICH[@]}" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 1.3
+  e_b=$(awk '/Norm of error/ {printf "%.5e %s", $4, $NF}' "$LOG")
+  if [ "$RC" -eq 0 ] && [ -n "$e_sor" ] && [ "$e_sor" = "$e_b" ]; then
+    ok "ex2 np=$np richardson, norm none, 50 its: error norm and iterations as PCSOR ($e_b)"
+  else
+    bad "ex2 np=$np richardson norm none: banditsor '$e_b' vs sor '$e_sor'" "$LOG"
+  fi
+done
+
 # ---- ex16: learning over 50 repeated solves beats omega = 1 -------------------
 EX16=(-ntimes 50 -m 60 -n 60 -ksp_type cg -ksp_rtol 1e-8)
 for np in 1 2; do
