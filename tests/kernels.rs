@@ -56,16 +56,21 @@ fn dominant() -> impl Strategy<Value = Case> {
 fn spd() -> impl Strategy<Value = Case> {
     dominant().prop_map(|c| {
         let n = c.dense.len();
-        let mut dense = vec![vec![0.0; n]; n];
-        for i in 0..n {
-            for j in 0..n {
-                if i != j {
-                    dense[i][j] = 0.5 * (c.dense[i][j] + c.dense[j][i]);
-                }
-            }
-        }
-        for i in 0..n {
-            dense[i][i] = dense[i].iter().map(|v| v.abs()).sum::<f64>() + 1.0;
+        let mut dense: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| {
+                        if i == j {
+                            0.0
+                        } else {
+                            0.5 * (c.dense[i][j] + c.dense[j][i])
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for (i, row) in dense.iter_mut().enumerate() {
+            row[i] = row.iter().map(|v| v.abs()).sum::<f64>() + 1.0;
         }
         let csr = to_csr(&dense);
         Case { dense, csr }

@@ -178,7 +178,7 @@ fn state_round_trip_continues_the_same_sequence() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("learner.json");
     let b = rhs(64);
-    let mut run = |pc: &mut Preconditioner, k: usize| -> Vec<f64> {
+    let run = |pc: &mut Preconditioner, k: usize| -> Vec<f64> {
         (0..k)
             .map(|_| {
                 let mut x = vec![0.0; 64];
