@@ -44,7 +44,9 @@ pub fn heat_plot(
     chart
         .configure_mesh()
         .x_desc("time step")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("cumulative iterations")
+        .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
     for (k, t) in traces.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
@@ -77,6 +79,7 @@ pub fn heat_plot(
         .configure_mesh()
         .x_desc("time step")
         .y_desc("omega")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
     for (k, t) in traces.iter().enumerate() {
         if t.label.starts_with("CG") {

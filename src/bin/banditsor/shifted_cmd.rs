@@ -251,6 +251,7 @@ fn plot_shifted(
             .configure_mesh()
             .x_desc("fixed omega")
             .y_desc("total iterations")
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .draw()?;
         let blue = RGBColor(31, 119, 180);
         chart
@@ -275,7 +276,7 @@ fn plot_shifted(
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::UpperMiddle)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .draw()?;
