@@ -7,6 +7,9 @@ use super::{Learner, LearnerKind, LearnerRng, OmegaGrid};
 use crate::error::{Error, Result};
 use serde_json::json;
 
+/// Costs are clamped to this before they enter the statistics.
+const MAX_COST: f64 = 1e15;
+
 /// Tsallis-INF bandit over a grid of omegas.
 #[derive(Debug, Clone)]
 pub struct TsallisInf {
@@ -15,6 +18,8 @@ pub struct TsallisInf {
     /// Tsallis-INF-CB).
     core: TsallisCore,
     rng: LearnerRng,
+    /// Probabilities of the current round (scratch, not state).
+    scratch: Vec<f64>,
 }
 
 /// Arm statistics and the probability rule, without grid or random
@@ -60,29 +65,37 @@ impl TsallisCore {
         let t = (self.rounds + 1) as f64;
         let eta = 2.0 / t.sqrt();
         let s = self.scale();
-        let min_loss = self
-            .cumulative
-            .iter()
-            .map(|&k| k / s)
-            .fold(f64::INFINITY, f64::min);
+        // Scaled cumulative losses L_i = k_i / s, kept in `p` while the
+        // normaliser is found.
+        let mut min_loss = f64::INFINITY;
+        for (li, &k) in p.iter_mut().zip(&self.cumulative) {
+            *li = k / s;
+            min_loss = min_loss.min(*li);
+        }
         // f(x) = sum_i 4 / (eta (L_i - x))^2 - 1 is convex and increasing
         // for x < min L; from x0 = min L - 2/eta (where f >= 0) Newton
-        // descends monotonically onto the root.
+        // descends monotonically onto the root. With g_i = 1 / (eta (L_i -
+        // x)): p_i = 4 g_i^2 and f'(x) = sum_i 8 eta g_i^3 = eta sum p_i^1.5.
         let mut x = min_loss - 2.0 / eta;
         for _ in 0..60 {
             let mut sum = 0.0;
             let mut slope = 0.0;
-            for (pi, &k) in p.iter_mut().zip(&self.cumulative) {
-                let gap = eta * (k / s - x);
-                *pi = 4.0 / (gap * gap);
-                sum += *pi;
-                slope += eta * pi.powf(1.5);
+            for &li in p.iter() {
+                let g = 1.0 / (eta * (li - x));
+                let g2 = g * g;
+                sum += g2;
+                slope += g2 * g;
             }
-            let f = sum - 1.0;
+            let f = 4.0 * sum - 1.0;
+            let slope = 8.0 * eta * slope;
             if f.abs() < 1e-12 || slope <= 0.0 || !slope.is_finite() {
                 break;
             }
             x -= f / slope;
+        }
+        for pi in p.iter_mut() {
+            let gap = eta * (*pi - x);
+            *pi = 4.0 / (gap * gap);
         }
         let total: f64 = p.iter().sum();
         if total.is_finite() && total > 0.0 {
@@ -104,6 +117,13 @@ impl TsallisCore {
     pub(crate) fn observe(&mut self, cost: f64) {
         let Some((arm, prob)) = self.pending.take() else {
             return;
+        };
+        // Costs are finite and >= 0 by contract; clamp anyway so that one
+        // absurd value cannot turn the statistics into inf/NaN.
+        let cost = if cost.is_nan() {
+            MAX_COST
+        } else {
+            cost.clamp(0.0, MAX_COST)
         };
         self.rounds += 1;
         self.loss_sum += cost;
@@ -189,6 +209,7 @@ impl TsallisInf {
             grid,
             core: TsallisCore::new(grid.len()),
             rng: LearnerRng::new(seed),
+            scratch: vec![0.0; grid.len()],
         }
     }
 
@@ -208,8 +229,7 @@ impl Learner for TsallisInf {
         &self.grid
     }
     fn choose(&mut self, _context: Option<f64>) -> usize {
-        let mut p = vec![0.0; self.grid.len()];
-        self.core.choose(&mut self.rng, &mut p)
+        self.core.choose(&mut self.rng, &mut self.scratch)
     }
     fn observe(&mut self, cost: f64) {
         self.core.observe(cost);
