@@ -57,6 +57,26 @@ unsafe fn row_minus_dot<I: CsrIndex>(
     sum
 }
 
+/// As [`row_minus_dot`] with the entries taken from `end - 1` down to `start`.
+///
+/// # Safety
+/// As [`row_minus_dot`].
+#[inline(always)]
+unsafe fn row_minus_dot_rev<I: CsrIndex>(
+    init: f64,
+    colind: &[I],
+    values: &[f64],
+    x: &[f64],
+    start: usize,
+    end: usize,
+) -> f64 {
+    let mut sum = init;
+    for k in (start..end).rev() {
+        sum -= values.get_unchecked(k) * x.get_unchecked(colind.get_unchecked(k).index_unchecked());
+    }
+    sum
+}
+
 #[inline(always)]
 fn check_lengths<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64]) {
     assert_eq!(b.len(), a.n(), "right-hand side length must equal n");
@@ -66,15 +86,22 @@ fn check_lengths<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64]) {
 /// One forward sweep from the current x.
 pub fn forward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
     check_lengths(a, b, x);
-    let (rp, ci, va, inv) = (a.rowptr(), a.colind(), a.values(), a.diagonal().inverses());
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (
+            let (s, d, e) = (
                 rp.get_unchecked(i).index_unchecked(),
+                *pos.get_unchecked(i),
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, e);
+            // Entries at and right of the diagonal read values from before
+            // this sweep: sum them first, the lower part (ascending, so the
+            // just-updated x[i-1] comes last) after. Each row then waits on
+            // the previous one for a single multiply-add, not a whole row.
+            let old = row_minus_dot(*b.get_unchecked(i), ci, va, x, d, e);
+            let r = row_minus_dot(old, ci, va, x, s, d);
             *x.get_unchecked_mut(i) += r * (omega * inv.get_unchecked(i));
         }
     }
@@ -83,15 +110,21 @@ pub fn forward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], 
 /// One backward sweep from the current x.
 pub fn backward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
     check_lengths(a, b, x);
-    let (rp, ci, va, inv) = (a.rowptr(), a.colind(), a.values(), a.diagonal().inverses());
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
     for i in (0..a.n()).rev() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (
+            let (s, d, e) = (
                 rp.get_unchecked(i).index_unchecked(),
+                *pos.get_unchecked(i),
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, e);
+            // Mirror of forward_sweep: old values (left of and at the
+            // diagonal) first, then the upper part descending so the
+            // just-updated x[i+1] comes last.
+            let old = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, d + 1);
+            let r = row_minus_dot_rev(old, ci, va, x, d + 1, e);
             *x.get_unchecked_mut(i) += r * (omega * inv.get_unchecked(i));
         }
     }
@@ -124,7 +157,8 @@ pub fn backward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [
                 *pos.get_unchecked(i) + 1,
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, d, e);
+            // descending: the just-written x[i+1] enters last
+            let r = row_minus_dot_rev(*b.get_unchecked(i), ci, va, x, d, e);
             *x.get_unchecked_mut(i) = r * (omega * inv.get_unchecked(i));
         }
     }
@@ -151,7 +185,8 @@ pub fn symmetric_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut 
             // (2 - w) x_i - w (U x)_i / a_ii, as one minus-dot.
             let scale = omega * inv.get_unchecked(i);
             let xi = *x.get_unchecked(i);
-            let upper = row_minus_dot(0.0, ci, va, x, d, e);
+            // descending: the just-written x[i+1] enters last
+            let upper = row_minus_dot_rev(0.0, ci, va, x, d, e);
             *x.get_unchecked_mut(i) = two_minus * xi + upper * scale;
         }
     }
