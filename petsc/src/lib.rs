@@ -145,6 +145,9 @@ pub struct Bsorp {
     state_loaded: bool,
     state_note: Option<String>,
     view_lines: Vec<CString>,
+    /// Full validations (new pattern) and diagonal refreshes (new values).
+    validations: u64,
+    refreshes: u64,
 }
 
 impl Bsorp {
@@ -169,6 +172,8 @@ impl Bsorp {
             state_loaded: false,
             state_note: None,
             view_lines: Vec::new(),
+            validations: 0,
+            refreshes: 0,
         }
     }
 
@@ -288,10 +293,12 @@ impl Bsorp {
                 .map_err(|e| format!("matrix values: {e}"))?;
             o.values = values as usize;
             o.value_state = value_state;
+            self.refreshes += 1;
             return Ok(());
         }
         self.op = None;
         let diag = validate_csr(n as i64, rp, ci, va).map_err(|e| format!("matrix: {e}"))?;
+        self.validations += 1;
         self.op = Some(Operator {
             n: n_us,
             nnz,
@@ -459,6 +466,12 @@ impl Bsorp {
             self.lits
         ));
         lines.push(format!("current omega: {}", self.omega));
+        if let Some(o) = &self.op {
+            lines.push(format!(
+                "local matrix: {} rows, {} nonzeros (CSR borrowed from PETSc); pattern validated {} time(s), diagonal refreshed for new values {} time(s)",
+                o.n, o.nnz, self.validations, self.refreshes
+            ));
+        }
         let fav = self.pc.favourite_omega(None);
         let arm = self.pc.learner().favourite(None);
         lines.push(format!(

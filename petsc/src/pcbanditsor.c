@@ -345,7 +345,8 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   BsorpCall(pc, bsorp_set_omega(jac->b, omega));
   if (jac->depth == 0) jac->ksp = ksp;
   jac->depth++;
-  PetscCall(PetscInfo(pc, "omega = %g for this solve%s%s\n", omega, hold ? ", held: " : "", hold ? reason : ""));
+  /* NULL object: printed by every rank (-info), so the broadcast can be checked */
+  PetscCall(PetscInfo(NULL, "banditsor rank %d: omega = %g for this solve%s%s\n", (int)rank, omega, hold ? ", held: " : "", hold ? reason : ""));
   PetscFunctionReturn(0);
 }
 

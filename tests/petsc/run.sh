@@ -210,6 +210,20 @@ else
   bad "-pc_view content" "$view"
 fi
 
+if grep -q 'pattern validated 1 time(s), diagonal refreshed for new values 0 time(s)' "$view"; then
+  ok "ex16: 50 solves, one validation of the borrowed CSR arrays, no needless diagonal refresh"
+else
+  bad "ex16: validations/refreshes of the matrix" "$view"
+fi
+for np in 1 2; do
+  ex_run "ex5-view-np$np" "$np" "$B32/ex5" "${PLUG32[@]}" -ksp_type cg -ksp_view
+  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 1 time(s), diagonal refreshed for new values 1 time(s)' "$LOG"; then
+    ok "ex5 np=$np: new matrix values between solves picked up (diagonal refreshed once, pattern validated once)"
+  else
+    bad "ex5 np=$np: new values picked up" "$LOG"
+  fi
+done
+
 # ---- no-signal solves hold omega --------------------------------------------------
 ex_run "ex2-bjacobi-np2" 2 "$B32/ex2" -dll_append "$LIB32" -ksp_type gmres -pc_type bjacobi -sub_pc_type banditsor -ksp_converged_reason -ksp_view -m 40 -n 40
 if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: KSP preonly' "$LOG" && grep -q 'solves seen: 0,' "$LOG"; then
@@ -235,6 +249,19 @@ if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && [ -s "$state" ] && grep -q 'banditsor-
   ok "-pc_banditsor_state: saved after each solve, loaded by the next run (20 solves in all)"
 else
   bad "-pc_banditsor_state" "$LOG"
+fi
+
+# ---- MPI: rank 0 decides, every rank uses the broadcast omega; rank 0 saves -----
+rm -f "$WORK"/info.* "$WORK/state-np2.json"
+ex_run "ex16-info-np2" 2 "$B32/ex16" "${PLUG32[@]}" -ntimes 20 -ksp_type cg -info "$WORK/info" -pc_banditsor_state "$WORK/state-np2.json"
+om0=$(grep -h 'banditsor rank 0: omega' "$WORK/info.0" 2>/dev/null | sed 's/.*omega = \([^ ]*\).*/\1/' | tr '\n' ' ' || true)
+om1=$(grep -h 'banditsor rank 1: omega' "$WORK/info.1" 2>/dev/null | sed 's/.*omega = \([^ ]*\).*/\1/' | tr '\n' ' ' || true)
+n0=$(wc -w <<<"$om0")
+distinct=$(tr ' ' '\n' <<<"$om0" | sed '/^$/d' | sort -u | wc -l)
+if [ "$RC" -eq 0 ] && converged "$LOG" 20 && [ "$n0" -eq 20 ] && [ "$om0" = "$om1" ] && [ "$distinct" -ge 2 ] && [ -s "$WORK/state-np2.json" ]; then
+  ok "mpiexec -n 2: both ranks used the same omega in each of 20 solves ($distinct distinct omegas explored), state saved"
+else
+  bad "mpiexec -n 2: omega per rank differs or missing (rank0: $om0 / rank1: $om1)" "$LOG"
 fi
 
 # ---- options: -help and bad values ---------------------------------------------------
