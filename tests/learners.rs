@@ -334,20 +334,20 @@ fn experiment(rounds: usize, seeds: &[u64]) -> Vec<Summary> {
 /// Small version of the paper's experiment, sized for debug builds
 /// (computing the cost table, 500 x 20 SOR solves per distribution, is
 /// what takes the time). After only 500 rounds the learners are still
-/// exploring (at T = 5000 the ratios are about 1.13-1.16 and 1.06-1.10),
-/// so the bounds are loose smoke-test bounds: at T = 500 on seeds 0-4 we
-/// measured Tsallis-INF 1.23-1.57x best fixed and ChebCB 1.21-1.57x
+/// exploring (at T = 5000 the ratios are about 1.13-1.16 and 1.05-1.10),
+/// so the bounds are loose smoke-test bounds: at T = 500 on seeds 0-9 we
+/// measured Tsallis-INF 1.42-1.76x best fixed and ChebCB 1.21-1.53x
 /// instance-optimal. The contextual ChebCB must also beat Tsallis-INF.
 #[test]
 fn shifted_laplacian_small() {
     for s in experiment(500, &[1]) {
         assert!(
-            s.tsallis_vs_best_fixed() <= 1.8,
+            s.tsallis_vs_best_fixed() <= 1.9,
             "Tsallis-INF {:.3}x best fixed",
             s.tsallis_vs_best_fixed()
         );
         assert!(
-            s.chebcb_vs_instance_optimal() <= 1.75,
+            s.chebcb_vs_instance_optimal() <= 1.7,
             "ChebCB {:.3}x instance-optimal",
             s.chebcb_vs_instance_optimal()
         );
