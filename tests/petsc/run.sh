@@ -328,6 +328,29 @@ else
   bad "32-bit plugin in a 64-bit program must refuse" "$LOG"
 fi
 
+# ---- build.rs: PETSC_DIR/PETSC_ARCH, and refusal of a complex PETSc -----------------
+# (run last: they rebuild the plugin in the 32-bit target dir)
+PDIR=$(pkg-config --variable=prefix petsc)
+run "$LOGS/build-petsc-dir.log" env CARGO_TARGET_DIR="$T32" PETSC_DIR="$PDIR" PETSC_ARCH= cargo build -p banditsor_petsc --release
+if [ "$RC" -eq 0 ] && grep -q "PETSc from PETSC_DIR=$PDIR" "$LOGS/build-petsc-dir.log"; then
+  ok "build with PETSC_DIR=$PDIR PETSC_ARCH= (no pkg-config)"
+else
+  bad "build with PETSC_DIR" "$LOGS/build-petsc-dir.log"
+fi
+FAKE=$WORK/fake-complex-petsc
+rm -rf "$FAKE"
+mkdir -p "$FAKE/include" "$FAKE/lib"
+for f in "$PDIR"/include/*; do ln -s "$f" "$FAKE/include/"; done
+rm "$FAKE/include/petscconf.h"
+sed 's/^#define PETSC_USE_REAL_DOUBLE 1$/#define PETSC_USE_REAL_DOUBLE 1\n#define PETSC_USE_COMPLEX 1/' "$PDIR/include/petscconf.h" >"$FAKE/include/petscconf.h"
+ln -s "$PDIR/lib/libpetsc_real.so" "$FAKE/lib/"
+run "$LOGS/build-complex.log" env CARGO_TARGET_DIR="$T32" PETSC_DIR="$FAKE" PETSC_ARCH= cargo build -p banditsor_petsc --release
+if [ "$RC" -ne 0 ] && grep -q 'needs PETSc configured with real double-precision scalars' "$LOGS/build-complex.log"; then
+  ok "build refuses a PETSc with complex scalars, saying why"
+else
+  bad "build must refuse a complex PETSc" "$LOGS/build-complex.log"
+fi
+
 echo "logs: $LOGS"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

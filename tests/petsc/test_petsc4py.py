@@ -70,6 +70,42 @@ _, sor1 = run(A, "sor", {}, 1)
 print(f"petsc4py: learned total {learned}, sor total {sor}, fixed omega=1 {fixed} vs sor {sor1}")
 assert fixed == sor1, "fixed omega 1 must reproduce PCSOR's iteration count"
 assert learned <= sor, "learned omega worse than omega = 1"
+# the public C functions of include/banditsor_petsc.h, called through ctypes
+import ctypes  # noqa: E402
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
+so = ctypes.CDLL(lib)
+for f in ("PCBanditSORSetContext", "PCBanditSORGetOmega", "PCBanditSORSetLearner"):
+    getattr(so, f).restype = ctypes.c_int
+kc = PETSc.KSP().create()
+kc.setOperators(A)
+kc.setType("cg")
+pcc = kc.getPC()
+pcc.setType("banditsor")
+h = ctypes.c_void_p(pcc.handle)
+assert so.PCBanditSORSetLearner(h, b"tsallis_cb") == 0
+assert so.PCBanditSORSetContext(h, ctypes.c_double(0.3)) == 0
+x, b = A.createVecs()
+b.set(1.0)
+kc.solve(b, x)
+assert kc.getConvergedReason() > 0
+w = ctypes.c_double(0.0)
+assert so.PCBanditSORGetOmega(h, ctypes.byref(w)) == 0
+assert 1.0 <= w.value <= 1.95, w.value
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "view.txt")
+    v = PETSc.Viewer().createASCII(path)
+    pcc.view(v)
+    v.destroy()
+    text = open(path).read()
+assert "learner: tsallis_cb" in text and "context: 0.3" in text, text
+print(f"petsc4py: PCBanditSORSetLearner/SetContext/GetOmega ok (omega {w.value})")
+# GetOmega on a PC of another type is an error, SetContext/SetLearner are no-ops
+pcs = PETSc.PC().create()
+pcs.setType("sor")
+assert so.PCBanditSORSetContext(ctypes.c_void_p(pcs.handle), ctypes.c_double(1.0)) == 0
+
 # bad option through petsc4py: the PETSc error must name the option
 bad = PETSc.KSP().create()
 bad.setOperators(A)
