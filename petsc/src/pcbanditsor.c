@@ -112,13 +112,14 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc)
 
   PetscFunctionBegin;
   PetscCheck(A, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: no matrix set (call KSPSetOperators/PCSetOperators first)");
-  PetscCall(PetscObjectTypeCompare((PetscObject)A, MATSEQAIJ, &isseq));
-  PetscCall(PetscObjectTypeCompare((PetscObject)A, MATMPIAIJ, &ismpi));
+  /* AIJ and its subtypes that keep the Mat_SeqAIJ/Mat_MPIAIJ storage */
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &isseq, MATSEQAIJ, MATSEQAIJPERM, MATSEQAIJMKL, MATSEQAIJCRL, ""));
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &ismpi, MATMPIAIJ, MATMPIAIJPERM, MATMPIAIJMKL, MATMPIAIJCRL, ""));
   if (isseq) Ad = A;
   else if (ismpi) PetscCall(MatMPIAIJGetSeqAIJ(A, &Ad, NULL, NULL));
   else {
     PetscCall(MatGetType(A, &type));
-    SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor supports matrix types seqaij and mpiaij only, not %s (try -mat_type aij)", type ? type : "(unset)");
+    SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor supports matrix types seqaij and mpiaij (and their perm/mkl/crl variants) only, not %s (try -mat_type aij)", type ? type : "(unset)");
   }
   PetscCall(PetscObjectStateGet((PetscObject)A, &ps));
   PetscCall(PetscObjectStateGet((PetscObject)Ad, &ls));

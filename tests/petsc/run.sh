@@ -172,6 +172,17 @@ for np in 1 2; do
   done
 done
 
+for mt in aijperm aijcrl; do
+  ex_run "ex2-$mt-sor" 2 "$B32/ex2" -ksp_type cg -pc_type sor -mat_type "$mt" -ksp_monitor
+  sor_log=$LOG
+  ex_run "ex2-$mt-fixed" 2 "$B32/ex2" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_omega 1.0 -mat_type "$mt" -ksp_monitor
+  if [ "$RC" -eq 0 ] && converged "$LOG" 1 && diff <(res_history "$sor_log") <(res_history "$LOG") >/dev/null; then
+    ok "-mat_type $mt (AIJ subtype), np=2: converged, same residual history as PCSOR"
+  else
+    bad "-mat_type $mt np=2" "$LOG"
+  fi
+done
+
 # Richardson with norm type none: both PCs run exactly 50 SSOR iterations
 # (PCApplyRichardson paths), so the final errors agree
 for np in 1 2; do
