@@ -32,7 +32,9 @@ pub mod sweep;
 
 pub use error::{Error, Result};
 pub use learn::{ContextRange, Learner, LearnerConfig, LearnerKind, OmegaGrid};
-pub use matrix::{laplacian_2d, laplacian_3d, validate_csr, CsrIndex, CsrMatrix, CsrView, Diagonal};
+pub use matrix::{
+    laplacian_2d, laplacian_3d, validate_csr, CsrIndex, CsrMatrix, CsrView, Diagonal,
+};
 pub use pc::{Preconditioner, SolveStats};
 pub use solve::{Method, SolveOutcome};
 pub use state::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION};

@@ -311,7 +311,15 @@ impl Preconditioner {
                     &mut self.sor_work,
                 )
             }
-            Method::SsorCg => cg(&view, Some(omega), b, x, rtol, max_it as u64, &mut self.cg_work),
+            Method::SsorCg => cg(
+                &view,
+                Some(omega),
+                b,
+                x,
+                rtol,
+                max_it as u64,
+                &mut self.cg_work,
+            ),
             Method::Cg => cg(&view, None, b, x, rtol, max_it as u64, &mut self.cg_work),
         };
         self.postsolve(outcome.iterations as i64, outcome.converged)?;

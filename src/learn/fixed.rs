@@ -45,12 +45,13 @@ impl Learner for Fixed {
         json!({ "rounds": self.rounds })
     }
     fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
-        let rounds = state.get("rounds").and_then(|r| r.as_u64()).ok_or_else(|| {
-            crate::Error::InvalidArgument {
+        let rounds = state
+            .get("rounds")
+            .and_then(|r| r.as_u64())
+            .ok_or_else(|| crate::Error::InvalidArgument {
                 what: "fixed learner state",
                 detail: "missing 'rounds'".into(),
-            }
-        })?;
+            })?;
         self.rounds = rounds;
         Ok(())
     }

@@ -97,7 +97,13 @@ mod tests {
             counts[r.sample(&p)] += 1;
         }
         assert_eq!(counts[1], 0);
-        assert!((counts[2] as f64 / 20_000.0 - 0.6).abs() < 0.02, "{counts:?}");
-        assert!((counts[0] as f64 / 20_000.0 - 0.1).abs() < 0.02, "{counts:?}");
+        assert!(
+            (counts[2] as f64 / 20_000.0 - 0.6).abs() < 0.02,
+            "{counts:?}"
+        );
+        assert!(
+            (counts[0] as f64 / 20_000.0 - 0.1).abs() < 0.02,
+            "{counts:?}"
+        );
     }
 }
