@@ -100,7 +100,7 @@ typedef struct {
 
 /* Refetch the CSR arrays when the matrix (or its values) changed; the Rust
    side validates a new pattern fully and refreshes the diagonal otherwise. */
-static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc)
+static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
 {
   PC_BanditSOR    *jac = (PC_BanditSOR *)pc->data;
   Mat              A   = pc->pmat, Ad;
@@ -143,7 +143,14 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc)
   {
     const PetscInt *ai = jac->ai;
     jac->ai            = NULL;
-    BsorpCallCode(pc, PETSC_ERR_ARG_WRONG, bsorp_set_operator(jac->b, m, ai, jac->aj, jac->aa, jac->generation, (int64_t)(ps + ls)));
+    if (bsorp_set_operator(jac->b, m, ai, jac->aj, jac->aa, jac->generation, (int64_t)(ps + ls))) {
+      /* in setup the caller makes the failure collective */
+      if (failed) {
+        *failed = PETSC_TRUE;
+        PetscFunctionReturn(0);
+      }
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", bsorp_errmsg());
+    }
     jac->ai = ai;
   }
   PetscFunctionReturn(0);
@@ -183,11 +190,21 @@ static PetscErrorCode PCSetUp_BanditSOR(PC pc)
   PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
   PetscMPIInt   rank;
   PetscInt      m, wm;
+  PetscBool     failed = PETSC_FALSE, anyfailed = PETSC_FALSE;
+  char          msg[1024];
 
   PetscFunctionBegin;
-  PetscCall(PCBanditSORUpdateMatrix_Private(pc));
+  /* a matrix defect or a bad state file may hit one rank only: agree on
+     failure before raising it, so no rank is left waiting in a collective */
   PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
-  BsorpCall(pc, bsorp_setup_state(jac->b, rank == 0));
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc, &failed));
+  if (!failed) {
+    if (bsorp_setup_state(jac->b, rank == 0)) failed = PETSC_TRUE;
+  }
+  PetscCall(PetscStrncpy(msg, failed ? bsorp_errmsg() : "", sizeof(msg)));
+  PetscCallMPI(MPI_Allreduce(&failed, &anyfailed, 1, MPIU_BOOL, MPI_LOR, PetscObjectComm((PetscObject)pc)));
+  PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", msg);
+  PetscCheck(!anyfailed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: setup failed on another rank (see its message)");
   PetscCall(MatGetLocalSize(pc->pmat, &m, NULL));
   if (jac->work[0]) {
     PetscCall(VecGetLocalSize(jac->work[0], &wm));
@@ -211,7 +228,7 @@ static PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
   PetscInt      i, its = (PetscInt)jac->set.its, lits = (PetscInt)jac->set.lits;
 
   PetscFunctionBegin;
-  PetscCall(PCBanditSORUpdateMatrix_Private(pc));
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc, NULL));
   if (!jac->parallel) {
     PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, its * lits, PETSC_TRUE));
     PetscFunctionReturn(0);
@@ -251,7 +268,7 @@ static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, Pe
   KSPNormType   normtype;
 
   PetscFunctionBegin;
-  PetscCall(PCBanditSORUpdateMatrix_Private(pc));
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc, NULL));
   if (jac->ksp) {
     PetscCall(KSPGetNormType(jac->ksp, &normtype));
     if (normtype == KSP_NORM_NONE) check = PETSC_FALSE;
@@ -330,6 +347,7 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   char          reason[256];
   PetscBool     hold;
   double        omega = 0.0;
+  int           fail;
 
   PetscFunctionBegin;
   PetscCall(PetscObjectGetComm((PetscObject)pc, &comm));
@@ -341,8 +359,12 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
     jac->ksp   = NULL;
   }
   PetscCall(PCBanditSORHoldReason_Private(pc, ksp, reason, sizeof(reason), &hold));
-  BsorpCall(pc, bsorp_presolve(jac->b, rank == 0, hold ? reason : NULL, (double)jac->context, &omega));
+  /* every rank reaches the broadcast, failed or not; omega < 0 says rank 0 failed */
+  fail = bsorp_presolve(jac->b, rank == 0, hold ? reason : NULL, (double)jac->context, &omega);
+  if (fail) omega = -1.0;
   PetscCallMPI(MPI_Bcast(&omega, 1, MPI_DOUBLE, 0, comm));
+  PetscCheck(!fail, PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: %s", bsorp_errmsg());
+  PetscCheck(omega > 0.0, PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: rank 0 could not choose omega (see its message)");
   BsorpCall(pc, bsorp_set_omega(jac->b, omega));
   if (jac->depth == 0) jac->ksp = ksp;
   jac->depth++;
@@ -357,6 +379,7 @@ static PetscErrorCode PCPostSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   PetscMPIInt        rank;
   PetscInt           its;
   KSPConvergedReason reason;
+  int                fail, rootfail;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
@@ -364,8 +387,13 @@ static PetscErrorCode PCPostSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   PetscCall(KSPGetConvergedReason(ksp, &reason));
   if (jac->depth > 0) jac->depth--;
   if (jac->depth == 0) jac->ksp = NULL;
-  /* KSP_CONVERGED_ITS: stopped by the iteration cap without a norm test */
-  BsorpCall(pc, bsorp_postsolve(jac->b, rank == 0, (int64_t)its, reason > 0 && reason != KSP_CONVERGED_ITS));
+  /* KSP_CONVERGED_ITS: stopped by the iteration cap without a norm test.
+     Rank 0 may fail alone (saving the state file): tell the others. */
+  fail     = bsorp_postsolve(jac->b, rank == 0, (int64_t)its, reason > 0 && reason != KSP_CONVERGED_ITS);
+  rootfail = (rank == 0 && fail) ? 1 : 0;
+  PetscCallMPI(MPI_Bcast(&rootfail, 1, MPI_INT, 0, PetscObjectComm((PetscObject)pc)));
+  PetscCheck(!fail, PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: %s", bsorp_errmsg());
+  PetscCheck(!rootfail, PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: rank 0 failed after the solve (see its message)");
   PetscFunctionReturn(0);
 }
 

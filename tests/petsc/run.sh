@@ -275,6 +275,22 @@ else
   bad "mpiexec -n 2: omega per rank differs or missing (rank0: $om0 / rank1: $om1)" "$LOG"
 fi
 
+# a failure on rank 0 only (corrupt or unwritable state file) must end every
+# rank with a PETSc error, never leave the others waiting in a collective
+echo 'not json' >"$WORK/corrupt-state.json"
+ex_run "state-corrupt-np2" 2 timeout 120 "$B32/ex16" "${PLUG32[@]}" -ntimes 3 -pc_banditsor_state "$WORK/corrupt-state.json"
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q 'corrupt state file' "$LOG" && grep -q 'setup failed on another rank' "$LOG"; then
+  ok "corrupt state file under mpiexec -n 2: rank 0 names the file, rank 1 stops too (no hang)"
+else
+  bad "corrupt state file np=2 (rc=$RC)" "$LOG"
+fi
+ex_run "state-unwritable-np2" 2 timeout 120 "$B32/ex16" "${PLUG32[@]}" -ntimes 3 -pc_banditsor_state "$WORK/no/such/dir/state.json"
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q 'cannot write' "$LOG" && grep -q 'rank 0 failed after the solve' "$LOG"; then
+  ok "unwritable state file under mpiexec -n 2: error on every rank (no hang)"
+else
+  bad "unwritable state file np=2 (rc=$RC)" "$LOG"
+fi
+
 # ---- options: -help and bad values ---------------------------------------------------
 ex_run "ex2-help" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -help
 missing_opts=""
