@@ -83,7 +83,8 @@ typedef struct {
   BsorpSettings    set;
   char             state[PETSC_MAX_PATH_LEN];
   PetscReal        context; /* NaN: none */
-  /* local matrix (borrowed) and the identity of its arrays */
+  /* the matrix (referenced), its local block (borrowed) and the identity of its arrays */
+  Mat              pmat;
   Mat              local;
   PetscBool        parallel;
   PetscObjectState pstate, lstate, nzstate;
@@ -112,6 +113,14 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
 
   PetscFunctionBegin;
   PetscCheck(A, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: no matrix set (call KSPSetOperators/PCSetOperators first)");
+  /* fast path of every apply: same matrix (we hold a reference, so jac->local
+     is alive), same states */
+  if (A == jac->pmat && jac->ai) {
+    PetscCall(PetscObjectStateGet((PetscObject)A, &ps));
+    PetscCall(PetscObjectStateGet((PetscObject)jac->local, &ls));
+    PetscCall(MatGetNonzeroState(jac->local, &nz));
+    if (ps == jac->pstate && ls == jac->lstate && nz == jac->nzstate) PetscFunctionReturn(0);
+  }
   /* AIJ and its subtypes that keep the Mat_SeqAIJ/Mat_MPIAIJ storage */
   PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &isseq, MATSEQAIJ, MATSEQAIJPERM, MATSEQAIJMKL, MATSEQAIJCRL, ""));
   PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &ismpi, MATMPIAIJ, MATMPIAIJPERM, MATMPIAIJMKL, MATMPIAIJCRL, ""));
@@ -133,6 +142,11 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
   /* MatSeqAIJGetCSRAndMemType may bump the state: read it after */
   PetscCall(PetscObjectStateGet((PetscObject)A, &ps));
   PetscCall(PetscObjectStateGet((PetscObject)Ad, &ls));
+  if (jac->pmat != A) {
+    PetscCall(PetscObjectReference((PetscObject)A));
+    PetscCall(MatDestroy(&jac->pmat));
+    jac->pmat = A;
+  }
   jac->local    = Ad;
   jac->parallel = ismpi;
   jac->m        = m;
@@ -479,6 +493,7 @@ static PetscErrorCode PCReset_BanditSOR(PC pc)
 
   PetscFunctionBegin;
   for (PetscInt i = 0; i < 3; i++) PetscCall(VecDestroy(&jac->work[i]));
+  PetscCall(MatDestroy(&jac->pmat));
   jac->local = NULL;
   jac->ai    = NULL;
   jac->aj    = NULL;
