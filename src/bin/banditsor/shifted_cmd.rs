@@ -133,21 +133,22 @@ fn print_distribution(dist: ShiftDistribution, summaries: &[Summary]) {
     let bf = mean(summaries.iter().map(|s| s.best_fixed as f64));
     println!();
     println!(
-        "{:<34} {:>12} {:>14} {:>20}",
+        "{:<36} {:>12} {:>14} {:>20}",
         "policy", "iterations", "vs best fixed", "vs instance-optimal"
     );
-    println!("{}", "-".repeat(84));
+    println!("{}", "-".repeat(86));
     let row = |name: &str, total: f64| {
         println!(
-            "{name:<34} {total:>12.0} {:>14.3} {:>20.3}",
+            "{name:<36} {total:>12.0} {:>14.3} {:>20.3}",
             total / bf,
             total / io
         );
     };
-    let omegas: Vec<String> = summaries
+    let mut omegas: Vec<String> = summaries
         .iter()
         .map(|s| format!("{:.2}", s.best_fixed_omega))
         .collect();
+    omegas.dedup();
     row(
         &format!("best fixed in hindsight (w={})", omegas.join("/")),
         bf,
