@@ -6,6 +6,7 @@
 //! 1. `PETSC_DIR` (and `PETSC_ARCH`, may be empty for a prefix install);
 //! 2. pkg-config package `$BANDITSOR_PETSC_PKG` (default `petsc`; Debian's
 //!    64-bit-index build is `petsc64`).
+//!
 //! The MPI include path comes from `pkg-config ompi-c`/`mpi`, else from
 //! `mpicc --showme:compile` / `mpicc -show`, else `$MPI_INCLUDE`.
 

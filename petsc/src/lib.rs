@@ -276,7 +276,7 @@ impl Bsorp {
         let nnz = nnz_i as usize;
         let ci = unsafe { slice_or_empty(colind, nnz) };
         let va = unsafe { slice_or_empty(values, nnz) };
-        let same_pattern = self.op.as_ref().map_or(false, |o| {
+        let same_pattern = self.op.as_ref().is_some_and(|o| {
             o.n == n_us
                 && o.nnz == nnz
                 && o.rowptr == rowptr as usize
@@ -314,6 +314,7 @@ impl Bsorp {
 
     /// `sweeps` local sweeps on A z = r at the current omega, from z = 0
     /// (`zero_guess`, z is output only) or from the z given.
+    #[allow(clippy::too_many_arguments)]
     fn apply(
         &self,
         n: PetscInt,
@@ -348,7 +349,7 @@ impl Bsorp {
         if r.is_null() || z.is_null() {
             return Err("null vector array".into());
         }
-        if r as *const f64 == z as *const f64 {
+        if std::ptr::eq(r, z) {
             return Err("input and output vectors must differ".into());
         }
         // SAFETY: identity (pointers, sizes, PETSc states) checked against
