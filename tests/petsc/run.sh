@@ -183,6 +183,17 @@ for mt in aijperm aijcrl; do
   fi
 done
 
+# PCApplyTranspose as PCSOR: fine for a matrix known symmetric (ex2 sets
+# MAT_SYMMETRIC) with the symmetric sweep, a clear error otherwise (ex23)
+ex_run "ex2-bicg" 1 "$B32/ex2" "${PLUG32[@]}" -ksp_type bicg
+if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "transpose apply (BiCG) on a matrix known symmetric: $(grep 'Linear solve' "$LOG")"; else bad "ex2 bicg" "$LOG"; fi
+ex_run "ex23-bicg" 1 "$B32/ex23" "${PLUG32[@]}" -ksp_type bicg
+if [ "$RC" -ne 0 ] && grep -q 'Can only apply transpose of banditsor if the matrix is known symmetric' "$LOG"; then
+  ok "transpose apply without MAT_SYMMETRIC: PETSc error, as PCSOR"
+else
+  bad "ex23 bicg must fail like PCSOR" "$LOG"
+fi
+
 # Richardson with norm type none: both PCs run exactly 50 SSOR iterations
 # (PCApplyRichardson paths), so the final errors agree
 for np in 1 2; do
