@@ -453,7 +453,8 @@ int bsor_pc_set_sweep(struct bsor_pc *pc, bsor_sweep kind, int32_t its);
 /**
  * Cost (in iterations) charged to the learner for a solve reported as not
  * converged, when larger than its iteration count. NAN restores the
- * default: twice the largest converged iteration count seen so far.
+ * default: max_it for bsor_solve, and twice the largest converged
+ * iteration count seen so far for bsor_pc_postsolve.
  *
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER,
  * BSOR_ERR_INVALID_ARGUMENT (negative or infinite cost).

@@ -164,7 +164,8 @@ public:
     void set_sweep(Sweep kind, std::int32_t its = 1) {
         check(bsor_pc_set_sweep(pc_, static_cast<bsor_sweep>(kind), its));
     }
-    /// NaN restores the default (twice the largest converged count).
+    /// NaN restores the default (max_it for solve, twice the largest
+    /// converged count for postsolve).
     void set_failure_cost(double cost) { check(bsor_pc_set_failure_cost(pc_, cost)); }
 
     // ----- host-solver protocol ----------------------------------------

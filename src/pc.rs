@@ -174,8 +174,9 @@ impl Preconditioner {
     }
 
     /// Cost fed to the learner for a solve that did not converge, when it
-    /// exceeds the reported iterations. `None` (default): twice the
-    /// largest converged iteration count seen so far.
+    /// exceeds the reported iterations. `None` (default): the iteration cap
+    /// for the built-in solvers ([`Self::solve`]), and twice the largest
+    /// converged iteration count seen so far for host solvers (postsolve).
     pub fn set_failure_cost(&mut self, cost: Option<f64>) -> Result<()> {
         if let Some(c) = cost {
             if !(c.is_finite() && c >= 0.0) {
@@ -241,8 +242,17 @@ impl Preconditioner {
     }
 
     /// End a solve: feed its cost to the learner. A solve that did not
-    /// converge costs max(iterations, failure cost).
+    /// converge costs max(iterations, failure cost), the failure cost being
+    /// the one set with [`Self::set_failure_cost`], or else twice the
+    /// largest converged iteration count seen so far.
     pub fn postsolve(&mut self, iterations: i64, converged: bool) -> Result<()> {
+        self.finish_solve(iterations, converged, None)
+    }
+
+    /// postsolve with the iteration cap of the solve when it is known (the
+    /// built-in solvers): a failed solve then costs at least the cap, as in
+    /// the paper, even when it stopped early on divergence.
+    fn finish_solve(&mut self, iterations: i64, converged: bool, cap: Option<u64>) -> Result<()> {
         if iterations < 0 {
             return Err(Error::NegativeIterations(iterations));
         }
@@ -256,9 +266,11 @@ impl Preconditioner {
             its as f64
         } else {
             self.stats.failed_solves += 1;
-            let penalty = self
-                .failure_cost
-                .unwrap_or(2.0 * self.stats.max_converged_iterations as f64);
+            let penalty = match (self.failure_cost, cap) {
+                (Some(configured), _) => configured,
+                (None, Some(cap)) => cap as f64,
+                (None, None) => 2.0 * self.stats.max_converged_iterations as f64,
+            };
             (its as f64).max(penalty)
         };
         self.learner.observe(cost);
@@ -322,7 +334,11 @@ impl Preconditioner {
             ),
             Method::Cg => cg(&view, None, b, x, rtol, max_it as u64, &mut self.cg_work),
         };
-        self.postsolve(outcome.iterations as i64, outcome.converged)?;
+        self.finish_solve(
+            outcome.iterations as i64,
+            outcome.converged,
+            Some(max_it as u64),
+        )?;
         Ok(outcome)
     }
 

@@ -128,6 +128,18 @@ fn failed_solves_cost_a_penalty_and_never_poison_the_learner() {
         assert!(!out.converged);
     }
     assert_eq!(pc.stats().failed_solves, 30);
+    // Divergence stops the solve early, but it is charged the cap (10000)
+    // every time: the learner's loss sum says so.
+    assert!(pc.stats().total_iterations < 30 * 10_000);
+    let path = std::env::temp_dir().join(format!("banditsor-fail-{}.json", std::process::id()));
+    pc.save_state(&path).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        state["learner"]["bandit"]["loss_sum"].as_f64(),
+        Some(30.0 * 10_000.0)
+    );
     let omega = pc.presolve(None).unwrap();
     assert!(omega.is_finite() && (1.0..=1.95).contains(&omega));
     // Iteration cap: not converged, cost = the cap.
