@@ -73,7 +73,7 @@ demo_smoke() {
     cargo run --release --quiet -- heat --nx 40 --steps 1200 --plot "$out/heat.svg" | tee "$out/heat.txt"
     grep -q "SSOR-CG Tsallis-INF" "$out/heat.txt"
     grep -q "<svg" "$out/heat.svg"
-    cargo run --release --quiet -- shifted --instances 300 --seeds 1 | tee "$out/shifted.txt"
+    cargo run --release --quiet -- shifted --instances 300 --seeds 1 --plot "$out/shifted.svg" | tee "$out/shifted.txt"
     grep -qi "instance-optimal" "$out/shifted.txt"
     rm -rf "$out"
 }
