@@ -48,8 +48,8 @@ install_packages() {
             echo "error: missing packages and not root: ${missing[*]}" >&2
             return 1
         fi
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        apt-get update -qq || return 1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
     fi
     echo "all packages present"
 }
@@ -67,17 +67,23 @@ stage "cargo clippy (core, FFI, PETSc plugin)" \
 stage "cargo test (core; bindgen and header checks required)" \
     env BANDITSOR_REQUIRE_LIBCLANG=1 cargo test --workspace --exclude banditsor_petsc
 
+# Checks inside stage functions end with `|| return 1`: `set -e` does not
+# apply to a function called as an `if` condition.
 demo_smoke() {
     local out
     out=$(mktemp -d)
-    cargo run --release --quiet -- heat --nx 40 --steps 1200 --plot "$out/heat.svg" | tee "$out/heat.txt"
+    cargo run --release --quiet -- heat --nx 40 --steps 1200 --plot "$out/heat.svg" \
+        | tee "$out/heat.txt" || return 1
     # Both learners must need fewer iterations than omega = 1 (deterministic: seed 0).
     awk '/^SSOR-CG omega = 1 /{base=$5} /^SSOR-CG Tsallis-INF /{ts=$3} /^SSOR-CG ChebCB /{cb=$3}
          END {printf "omega=1 %d, Tsallis-INF %d, ChebCB %d\n", base, ts, cb;
-              exit !(base > 0 && ts > 0 && cb > 0 && ts < base && cb < base)}' "$out/heat.txt"
-    grep -q "<svg" "$out/heat.svg"
-    cargo run --release --quiet -- shifted --instances 300 --seeds 1 --plot "$out/shifted.svg" | tee "$out/shifted.txt"
-    grep -qi "instance-optimal" "$out/shifted.txt"
+              exit !(base > 0 && ts > 0 && cb > 0 && ts < base && cb < base)}' "$out/heat.txt" \
+        || return 1
+    grep -q "<svg" "$out/heat.svg" || return 1
+    cargo run --release --quiet -- shifted --instances 300 --seeds 1 --plot "$out/shifted.svg" \
+        | tee "$out/shifted.txt" || return 1
+    grep -q "instance-optimal" "$out/shifted.txt" || return 1
+    grep -q "<svg" "$out/shifted.svg" || return 1
     rm -rf "$out"
 }
 stage "demo and shifted experiment (small)" demo_smoke
