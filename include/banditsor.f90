@@ -423,6 +423,12 @@ contains
       rp(:) = rowptr
       ci(1:size(colind)) = colind
     end if
+    ! The C side reads rowptr[n] entries of colind and values.
+    if (rp(size(rp)) > size(colind, kind=int64)) then
+      call finish(size_mismatch(int(n, int64), size(rowptr, kind=int64), size(colind, kind=int64), &
+                                size(values, kind=int64), int(rp(size(rp)), int64)), status)
+      return
+    end if
     call finish(c_bsor_pc_set_operator_csr(pc%ptr, int(n, c_int64_t), rp, ci, values_or_dummy(values)), status)
   end subroutine set_operator_csr_i64
 
@@ -453,6 +459,12 @@ contains
       rp(:) = rowptr
       ci(1:size(colind)) = colind
     end if
+    ! The C side reads rowptr[n] entries of colind and values.
+    if (rp(size(rp)) > size(colind, kind=int64)) then
+      call finish(size_mismatch(int(n, int64), size(rowptr, kind=int64), size(colind, kind=int64), &
+                                size(values, kind=int64), int(rp(size(rp)), int64)), status)
+      return
+    end if
     call finish(c_bsor_pc_set_operator_csr_i32(pc%ptr, int(n, c_int32_t), rp, ci, values_or_dummy(values)), status)
   end subroutine set_operator_csr_i32
 
@@ -465,16 +477,38 @@ contains
   end function values_or_dummy
 
   !> Checks array sizes on the Fortran side (the C API cannot see them).
-  function size_mismatch(n, nrowptr, ncolind, nvalues) result(code)
+  function size_mismatch(n, nrowptr, ncolind, nvalues, nnz) result(code)
     integer(int64), intent(in) :: n, nrowptr, ncolind, nvalues
+    integer(int64), intent(in), optional :: nnz
     integer(c_int) :: code
-    character(len=200) :: msg
-    write (msg, '(a,i0,a,i0,a,i0,a,i0,a)') 'bsor_pc_set_operator_csr (Fortran): n = ', n, &
+    character(len=240) :: msg
+    write (msg, '(a,i0,a,i0,a,i0,a,i0)') 'bsor_pc_set_operator_csr (Fortran): n = ', n, &
       ', size(rowptr) = ', nrowptr, ' (need n + 1), size(colind) = ', ncolind, &
       ', size(values) = ', nvalues
+    if (present(nnz)) write (msg, '(a,a,i0,a)') trim(msg), ', rowptr(n+1) gives ', nnz, &
+      ' entries (more than size(colind))'
     code = BSOR_ERR_INCONSISTENT_SIZES
     write (error_unit, '(a)') trim(msg)
   end function size_mismatch
+
+  !> Whether vectors of sizes na, nb do not match the operator's n (the C
+  !> API reads/writes n entries and cannot see the Fortran sizes). False
+  !> when there is no operator or the handle is bad: the C call reports it.
+  function vector_size_mismatch(pc, fname, a, b, na, nb) result(bad)
+    type(bsor_pc_t), intent(in) :: pc
+    character(len=*), intent(in) :: fname, a, b
+    integer(int64), intent(in) :: na, nb
+    logical :: bad
+    integer(c_int64_t) :: n, nnz
+    bad = .false.
+    if (c_bsor_pc_get_size(pc%ptr, n, nnz) /= BSOR_OK) return
+    if (n == 0) return
+    if (na /= n .or. nb /= n) then
+      bad = .true.
+      write (error_unit, '(a,a,a,a,i0,a,a,a,i0,a,i0)') fname, ' (Fortran): size(', a, ') = ', na, &
+        ', size(', b, ') = ', nb, ', operator has n = ', n
+    end if
+  end function vector_size_mismatch
 
   !> New values on the operator's pattern (size(values) = its nnz).
   subroutine bsor_pc_update_values(pc, values, status)
@@ -564,6 +598,10 @@ contains
     real(c_double), intent(in) :: r(:)
     real(c_double), intent(inout) :: z(:)
     integer, intent(out), optional :: status
+    if (vector_size_mismatch(pc, 'bsor_pc_apply', 'r', 'z', size(r, kind=int64), size(z, kind=int64))) then
+      call finish(BSOR_ERR_DIMENSION_MISMATCH, status)
+      return
+    end if
     call finish(c_bsor_pc_apply(pc%ptr, r, z), status)
   end subroutine bsor_pc_apply
 
@@ -596,6 +634,12 @@ contains
     integer(c_int) :: code
     integer(c_int64_t) :: its
     its = 0
+    iterations = 0
+    if (present(converged)) converged = .false.
+    if (vector_size_mismatch(pc, 'bsor_solve', 'b', 'x', size(b, kind=int64), size(x, kind=int64))) then
+      call finish(BSOR_ERR_DIMENSION_MISMATCH, status)
+      return
+    end if
     code = c_bsor_solve(pc%ptr, int(method, c_int32_t), context_value(context), b, x, rtol, &
                         int(max_it, c_int64_t), its)
     iterations = its

@@ -238,6 +238,13 @@ check "banditsor.h compiles as C99 (-Wall -Wextra -Werror -pedantic)" header_c99
 check "banditsor.h compiles as C++17 (-Wall -Wextra -Werror -pedantic)" header_cxx17
 check "banditsor.hpp compiles as C++17 and runs" wrapper_cxx17
 check "banditsor.f90 compiles as Fortran 2008 (-Wall -Wextra -Werror)" fortran_module
+fortran_sizes() {
+    (cd "$TMP" && gfortran -std=f2008 -Wall -Wextra -Werror "$TMP/banditsor_f.o" \
+        "$ROOT/tests/c/fortran_sizes.f90" -L"$PREFIX/lib" -lbanditsor \
+        -Wl,-rpath,"$PREFIX/lib" -o "$TMP/fortran_sizes") &&
+        "$TMP/fortran_sizes" | tee "$TMP/fortran_sizes.out" && grep -q '^PASS$' "$TMP/fortran_sizes.out"
+}
+check "fortran_sizes.f90: wrappers check array sizes the C side cannot see" fortran_sizes
 
 # ----- valgrind ------------------------------------------------------------------------
 VG=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite)
@@ -250,6 +257,7 @@ check "valgrind: heat_solve_static (libbanditsor.a)" \
 check "valgrind: heat_cpp (banditsor.hpp)" "${VG[@]}" "$EXBUILD/heat_cpp" 30 100
 check "valgrind: heat_fortran (module banditsor)" "${VG[@]}" "$EXBUILD/heat_fortran" 30 100
 check "valgrind: pkg-config consumer" "${VG[@]}" "$TMP/consumer"
+check "valgrind: fortran_sizes" "${VG[@]}" "$TMP/fortran_sizes"
 
 # ----- PETSc plugin through CMake (BANDITSOR_WITH_PETSC, component PETSc) -----
 # Runs when PETSc is installed (pkg-config petsc or PETSC_DIR); with
