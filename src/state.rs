@@ -47,8 +47,12 @@ pub(crate) fn save(
     let file_name = path
         .file_name()
         .ok_or_else(|| io("path has no file name".into()))?;
+    // Unique per process and per call: concurrent saves (other threads,
+    // other handles) to the same path must not share a temporary file.
+    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut tmp_name = file_name.to_os_string();
-    tmp_name.push(format!(".tmp.{}", std::process::id()));
+    tmp_name.push(format!(".tmp.{}.{serial}", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;

@@ -396,3 +396,31 @@ fn destroy_is_null_safe() {
     assert!(pc.is_null());
     assert_eq!(unsafe { bsor_pc_destroy(&mut pc) }, 0);
 }
+
+#[test]
+fn concurrent_saves_to_one_path_all_succeed() {
+    // Distinct handles may be used concurrently, and saves are atomic: two
+    // threads saving to the same file must not share a temporary file.
+    let dir = std::env::temp_dir().join(format!("bsor-ffi-api-conc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = CString::new(dir.join("state.json").to_str().unwrap()).unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let pc = Pc::new();
+                for _ in 0..200 {
+                    let rc = unsafe { bsor_pc_save_state(pc.0, path.as_ptr()) };
+                    assert_eq!(rc, 0, "{}", last_error());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let pc = Pc::new();
+    let rc = unsafe { bsor_pc_load_state(pc.0, path.as_ptr()) };
+    assert_eq!(rc, 0, "{}", last_error());
+    std::fs::remove_dir_all(&dir).ok();
+}
