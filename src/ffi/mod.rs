@@ -273,6 +273,15 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Drop a caught panic payload without letting a panic escape: dropping
+/// it can panic (pathological Drop impls), and so can dropping that
+/// panic's payload, which is then leaked instead.
+fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
 /// THE panic boundary: every exported function's body runs in here.
 ///
 /// Catches panics (returns `BSOR_ERR_PANIC`, never unwinds into C, never
@@ -283,8 +292,7 @@ pub(crate) fn boundary(func: &'static str, body: impl FnOnce() -> FfiResult) -> 
         Ok(outcome) => outcome,
         Err(payload) => {
             let msg = panic_message(payload.as_ref());
-            // Dropping a payload can itself panic (pathological Drop impls).
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+            drop_payload(payload);
             Err(Failure::Panic(msg))
         }
     };
@@ -292,8 +300,11 @@ pub(crate) fn boundary(func: &'static str, body: impl FnOnce() -> FfiResult) -> 
         Ok(()) => bsor_status::BSOR_OK as c_int,
         Err(failure) => {
             let status = failure.status();
-            let message = catch_unwind(AssertUnwindSafe(|| failure.message()))
-                .unwrap_or_else(|_| "failure message could not be formatted".into());
+            let message =
+                catch_unwind(AssertUnwindSafe(|| failure.message())).unwrap_or_else(|payload| {
+                    drop_payload(payload);
+                    "failure message could not be formatted".into()
+                });
             set_last_error(format!("{func}: {message}"));
             status as c_int
         }
@@ -653,6 +664,33 @@ mod tests {
         });
         assert_eq!(rc, 15);
         assert!(last_error().contains("a\\0b"));
+    }
+
+    #[test]
+    fn a_payload_whose_drop_panics_does_not_escape() {
+        // Dropping the payload panics with a payload whose drop panics too.
+        struct Inner;
+        impl Drop for Inner {
+            fn drop(&mut self) {
+                panic!("inner payload drop");
+            }
+        }
+        struct Outer;
+        impl Drop for Outer {
+            fn drop(&mut self) {
+                std::panic::panic_any(Inner);
+            }
+        }
+        let escaped = catch_unwind(|| boundary("bomb", || std::panic::panic_any(Outer)));
+        let rc = match escaped {
+            Ok(rc) => rc,
+            Err(payload) => {
+                std::mem::forget(payload);
+                panic!("a panic escaped the boundary");
+            }
+        };
+        assert_eq!(rc, bsor_status::BSOR_ERR_PANIC as c_int);
+        assert!(last_error().contains("non-string panic payload"));
     }
 
     #[test]
