@@ -83,7 +83,9 @@ typedef struct {
   BsorpSettings    set;
   char             state[PETSC_MAX_PATH_LEN];
   PetscReal        context; /* NaN: none */
-  /* the matrix (referenced), its local block (borrowed) and the identity of its arrays */
+  /* the matrix and its local block (both referenced: MatAXPY with
+     DIFFERENT_NONZERO_PATTERN or MatHeaderMerge/Replace can free the local
+     block of MPIAIJ while the Mat stays) and the identity of its arrays */
   Mat              pmat;
   Mat              local;
   PetscBool        parallel;
@@ -113,8 +115,8 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
 
   PetscFunctionBegin;
   PetscCheck(A, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: no matrix set (call KSPSetOperators/PCSetOperators first)");
-  /* fast path of every apply: same matrix (we hold a reference, so jac->local
-     is alive), same states */
+  /* fast path of every apply: same matrix (we hold references, so jac->local
+     is alive even if A replaced its local block), same states */
   if (A == jac->pmat && jac->ai) {
     PetscCall(PetscObjectStateGet((PetscObject)A, &ps));
     PetscCall(PetscObjectStateGet((PetscObject)jac->local, &ls));
@@ -147,7 +149,11 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
     PetscCall(MatDestroy(&jac->pmat));
     jac->pmat = A;
   }
-  jac->local    = Ad;
+  if (jac->local != Ad) {
+    PetscCall(PetscObjectReference((PetscObject)Ad));
+    PetscCall(MatDestroy(&jac->local));
+    jac->local = Ad;
+  }
   jac->parallel = ismpi;
   jac->m        = m;
   jac->pstate   = ps;
@@ -494,7 +500,7 @@ static PetscErrorCode PCReset_BanditSOR(PC pc)
   PetscFunctionBegin;
   for (PetscInt i = 0; i < 3; i++) PetscCall(VecDestroy(&jac->work[i]));
   PetscCall(MatDestroy(&jac->pmat));
-  jac->local = NULL;
+  PetscCall(MatDestroy(&jac->local));
   jac->ai    = NULL;
   jac->aj    = NULL;
   jac->aa    = NULL;

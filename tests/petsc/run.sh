@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 # ---- prerequisites ---------------------------------------------------------
-PKGS=(petsc-dev libpetsc3.18-dev-examples libpetsc64-real3.18-dev python3-petsc4py pkg-config)
+PKGS=(petsc-dev libpetsc3.18-dev-examples libpetsc64-real3.18-dev python3-petsc4py pkg-config valgrind)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -245,6 +245,23 @@ for np in 1 2; do
     bad "ex5 np=$np: new values picked up" "$LOG"
   fi
 done
+
+# a new nonzero pattern through MatAXPY(DIFFERENT_NONZERO_PATTERN): for
+# MPIAIJ the Mat stays but its local diagonal block is freed and replaced;
+# under valgrind no invalid access may come from the plugin
+mkdir -p "$WORK/own"
+if mpicc -O1 -g -o "$WORK/own/pattern_change" "$ROOT/tests/petsc/pattern_change.c" $(pkg-config --cflags --libs petsc) >"$LOGS/cc-pattern_change.log" 2>&1; then
+  rm -f "$WORK"/vg-pattern.*
+  ex_run "pattern-change-np2" 2 timeout 300 valgrind -q --log-file="$WORK/vg-pattern.%p" "$WORK/own/pattern_change" "${PLUG32[@]}" -ksp_type cg
+  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 2 time(s)' "$LOG" &&
+    ! cat "$WORK"/vg-pattern.* | grep -A12 'Invalid \(read\|write\|free\)\|uninitialised' | grep -q 'PCBanditSOR\|bsorp_'; then
+    ok "MatAXPY with a new pattern (mpiaij local block replaced), np=2, valgrind: no invalid access in the plugin, revalidated"
+  else
+    bad "pattern change via MatAXPY np=2 (valgrind logs: $WORK/vg-pattern.*)" "$LOG"
+  fi
+else
+  bad "build tests/petsc/pattern_change.c" "$LOGS/cc-pattern_change.log"
+fi
 
 # ---- no-signal solves hold omega --------------------------------------------------
 ex_run "ex2-bjacobi-np2" 2 "$B32/ex2" -dll_append "$LIB32" -ksp_type gmres -pc_type bjacobi -sub_pc_type banditsor -ksp_converged_reason -ksp_view -m 40 -n 40
