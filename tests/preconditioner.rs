@@ -63,6 +63,11 @@ fn bad_settings_leave_everything_unchanged() {
         pc.set_context_range(1.0, 1.0),
         Err(Error::InvalidRange { .. })
     ));
+    // Finite ends whose width overflows would make every context NaN.
+    assert!(matches!(
+        pc.set_context_range(-1e308, 1e308),
+        Err(Error::InvalidRange { .. })
+    ));
     assert!(matches!(
         pc.set_sweep(SweepKind::Forward, 0),
         Err(Error::InvalidSize { .. })

@@ -157,7 +157,7 @@ pub extern "C" fn bsor_last_error() -> *const c_char {
 pub extern "C" fn bsor_status_name(status: c_int) -> *const c_char {
     match bsor_status::from_code(status) {
         Some(s) => s.name_cstr().as_ptr(),
-        None => b"BSOR_UNKNOWN_STATUS\0".as_ptr().cast(),
+        None => c"BSOR_UNKNOWN_STATUS".as_ptr(),
     }
 }
 

@@ -360,7 +360,7 @@ impl Drop for PcMut<'_> {
 fn check_ptr<T>(what: &'static str, p: *const T) -> FfiResult {
     if p.is_null() {
         Err(Failure::Null(what))
-    } else if (p as usize) % std::mem::align_of::<T>() != 0 {
+    } else if !p.is_aligned() {
         Err(Failure::Misaligned(what))
     } else {
         Ok(())

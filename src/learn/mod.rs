@@ -174,7 +174,8 @@ pub struct ContextRange {
 
 impl ContextRange {
     pub fn new(lo: f64, hi: f64) -> Result<Self> {
-        if lo.is_finite() && hi.is_finite() && lo < hi {
+        // The width must be finite too: rescaling divides by it.
+        if lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite() {
             Ok(Self { lo, hi })
         } else {
             Err(Error::InvalidRange {

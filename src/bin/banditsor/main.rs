@@ -163,7 +163,7 @@ fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<R
         trace.omegas.push(pc.omega());
         heat.accept(x);
         bar.inc(1);
-        if bar.position() % 50 == 0 {
+        if bar.position().is_multiple_of(50) {
             bar.set_message(format!("{total} iterations"));
         }
     }
