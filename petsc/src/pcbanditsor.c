@@ -225,6 +225,17 @@ static PetscErrorCode PCSetUp_BanditSOR(PC pc)
   PetscCallMPI(MPI_Allreduce(&failed, &anyfailed, 1, MPIU_BOOL, MPI_LOR, PetscObjectComm((PetscObject)pc)));
   PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", msg);
   PetscCheck(!anyfailed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: setup failed on another rank (see its message)");
+  /* loading the state file changed omega on rank 0 only: every rank takes
+     rank 0's omega, so an apply before the next presolve (PCApply outside
+     KSPSolve, a PCCOMPOSITE component) uses one omega. Inside a solve all
+     ranks already share rank 0's omega, so this never changes it there. */
+  {
+    double omega = 0.0;
+
+    BsorpCall(pc, bsorp_get_omega(jac->b, &omega));
+    PetscCallMPI(MPI_Bcast(&omega, 1, MPI_DOUBLE, 0, PetscObjectComm((PetscObject)pc)));
+    BsorpCall(pc, bsorp_set_omega(jac->b, omega));
+  }
   PetscCall(MatGetLocalSize(pc->pmat, &m, NULL));
   if (jac->work[0]) {
     PetscCall(VecGetLocalSize(jac->work[0], &wm));

@@ -263,6 +263,23 @@ else
   bad "build tests/petsc/pattern_change.c" "$LOGS/cc-pattern_change.log"
 fi
 
+# omega after setup is the same on every rank, also when rank 0 loaded a
+# state file there (an apply before any presolve: direct PCApply, composite)
+if mpicc -O1 -g -o "$WORK/own/omega_ranks" "$ROOT/tests/petsc/omega_ranks.c" $(pkg-config --cflags --libs petsc) >"$LOGS/cc-omega_ranks.log" 2>&1; then
+  rm -f "$WORK/state-ranks.json"
+  ex_run "omega-ranks-train" 2 "$WORK/own/omega_ranks" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_state "$WORK/state-ranks.json" -nsolves 40
+  rc1=$RC
+  log1=$LOG
+  ex_run "omega-ranks-loaded" 2 "$WORK/own/omega_ranks" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_state "$WORK/state-ranks.json"
+  if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && grep -q 'same on all ranks' "$log1" && grep -q 'same on all ranks' "$LOG"; then
+    ok "np=2: omega after setup (state file loaded on rank 0) is the same on both ranks: $(grep 'omega after setup' "$LOG")"
+  else
+    bad "np=2: omega after setup differs between ranks" "$LOG"
+  fi
+else
+  bad "build tests/petsc/omega_ranks.c" "$LOGS/cc-omega_ranks.log"
+fi
+
 # ---- no-signal solves hold omega --------------------------------------------------
 ex_run "ex2-bjacobi-np2" 2 "$B32/ex2" -dll_append "$LIB32" -ksp_type gmres -pc_type bjacobi -sub_pc_type banditsor -ksp_converged_reason -ksp_view -m 40 -n 40
 if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: KSP preonly' "$LOG" && grep -q 'solves seen: 0,' "$LOG"; then
