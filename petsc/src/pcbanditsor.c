@@ -308,8 +308,9 @@ static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, Pe
   *reason = PCRICHARDSON_CONVERGED_ITS;
   if (!check && !jac->parallel) {
     /* as PCSOR: all sweeps in place on y, no residual vectors */
-    if (its > 0) PetscCall(PCBanditSORLocalSweep_Private(pc, b, y, its * (PetscInt)(jac->set.its * jac->set.lits), guesszero));
-    else if (guesszero) PetscCall(VecSet(y, 0.0));
+    /* one call per KSP iteration: its * (its * lits) can overflow PetscInt */
+    for (k = 0; k < its; k++) PetscCall(PCBanditSORLocalSweep_Private(pc, b, y, (PetscInt)(jac->set.its * jac->set.lits), (PetscBool)(guesszero && k == 0)));
+    if (its <= 0 && guesszero) PetscCall(VecSet(y, 0.0));
     *outits = its;
     PetscFunctionReturn(0);
   }
@@ -470,6 +471,8 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "upper end of the context range (contextual learners)", "PCBanditSORSetContext", cmax, &cmax, NULL));
   PetscCall(PetscOptionsString("-pc_banditsor_state", "learner state file: loaded at setup if it exists, saved after each solve (rank 0)", "None", state, state, sizeof(state), NULL));
   PetscOptionsHeadEnd();
+  /* serial applies run its * lits sweeps in one call (a PetscInt) */
+  PetscCheck(its < 1 || lits < 1 || (PetscInt64)its * (PetscInt64)lits <= (PetscInt64)PETSC_MAX_INT, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "-pc_banditsor_its %" PetscInt_FMT " times -pc_banditsor_lits %" PetscInt_FMT " exceeds the largest PetscInt", its, lits);
 
   if (lflg) PetscCall(PetscStrncpy(s.learner, learner, sizeof(s.learner)));
   else if (oflg) PetscCall(PetscStrncpy(s.learner, "fixed", sizeof(s.learner)));

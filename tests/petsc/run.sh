@@ -358,6 +358,7 @@ badopt omega -pc_banditsor_omega -pc_banditsor_omega 2.5
 badopt learner -pc_banditsor_learner -pc_banditsor_learner nosuch
 badopt grid -pc_banditsor_grid -pc_banditsor_grid 0
 badopt its -pc_banditsor_its -pc_banditsor_its 0
+badopt itslits "-pc_banditsor_its 65536 times -pc_banditsor_lits 65537" -pc_banditsor_its 65536 -pc_banditsor_lits 65537
 badopt range -pc_banditsor_omega_max -pc_banditsor_omega_min 1.5 -pc_banditsor_omega_max 1.2
 badopt mattype "not seqsbaij" -mat_type sbaij
 ex_run "bad-np2" 2 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 0
