@@ -16,6 +16,8 @@ pub struct TsallisInfCb {
     /// Bin of the round in flight.
     pending_bin: Option<usize>,
     rng: LearnerRng,
+    /// Probability buffer reused every round (no per-round allocation).
+    scratch: Vec<f64>,
 }
 
 impl TsallisInfCb {
@@ -33,6 +35,7 @@ impl TsallisInfCb {
             bins: vec![TsallisCore::new(grid.len()); bins],
             pending_bin: None,
             rng: LearnerRng::new(seed),
+            scratch: vec![0.0; grid.len()],
         })
     }
 
@@ -54,9 +57,8 @@ impl Learner for TsallisInfCb {
     }
     fn choose(&mut self, context: Option<f64>) -> usize {
         let b = self.bin_of(context);
-        let mut p = vec![0.0; self.grid.len()];
         self.pending_bin = Some(b);
-        self.bins[b].choose(&mut self.rng, &mut p)
+        self.bins[b].choose(&mut self.rng, &mut self.scratch)
     }
     fn observe(&mut self, cost: f64) {
         if let Some(b) = self.pending_bin.take() {
