@@ -73,21 +73,9 @@ fn from_pkg_config(pkg: &str) -> Petsc {
         ))
     });
     let libs = run("pkg-config", &["--libs", pkg]).unwrap_or_default();
-    let include = cflags
-        .split_whitespace()
-        .filter_map(|f| f.strip_prefix("-I"))
-        .map(PathBuf::from)
-        .collect();
-    let lib_dirs = libs
-        .split_whitespace()
-        .filter_map(|f| f.strip_prefix("-L"))
-        .map(PathBuf::from)
-        .collect();
-    let libs: Vec<String> = libs
-        .split_whitespace()
-        .filter_map(|f| f.strip_prefix("-l"))
-        .map(String::from)
-        .collect();
+    let include = flag_values(&cflags, "-I").map(PathBuf::from).collect();
+    let lib_dirs = flag_values(&libs, "-L").map(PathBuf::from).collect();
+    let libs: Vec<String> = flag_values(&libs, "-l").map(String::from).collect();
     if libs.is_empty() {
         fail(&format!("pkg-config --libs {pkg} names no library"));
     }
@@ -99,14 +87,18 @@ fn from_pkg_config(pkg: &str) -> Petsc {
     }
 }
 
+/// The values of the flags with `prefix` in a compiler/linker command
+/// line (`-I/x -L/y -lz` with "-I" gives "/x").
+fn flag_values<'a>(flags: &'a str, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    flags
+        .split_whitespace()
+        .filter_map(move |f| f.strip_prefix(prefix))
+}
+
 fn mpi_include() -> Vec<PathBuf> {
     for pkg in ["ompi-c", "mpi", "mpich"] {
         if let Some(f) = run("pkg-config", &["--cflags-only-I", pkg]) {
-            let v: Vec<PathBuf> = f
-                .split_whitespace()
-                .filter_map(|x| x.strip_prefix("-I"))
-                .map(PathBuf::from)
-                .collect();
+            let v: Vec<PathBuf> = flag_values(&f, "-I").map(PathBuf::from).collect();
             if !v.is_empty() {
                 return v;
             }
@@ -114,11 +106,7 @@ fn mpi_include() -> Vec<PathBuf> {
     }
     for args in [&["--showme:compile"][..], &["-show"][..]] {
         if let Some(f) = run("mpicc", args) {
-            let v: Vec<PathBuf> = f
-                .split_whitespace()
-                .filter_map(|x| x.strip_prefix("-I"))
-                .map(PathBuf::from)
-                .collect();
+            let v: Vec<PathBuf> = flag_values(&f, "-I").map(PathBuf::from).collect();
             if !v.is_empty() {
                 return v;
             }
