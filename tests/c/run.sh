@@ -8,7 +8,8 @@
 #
 # It builds and installs the library with CMake into a temporary prefix,
 # builds c_examples against it with find_package and runs its ctest suite,
-# builds a pkg-config consumer, builds and runs the failure-path test
+# builds a pkg-config consumer and the two example programs of
+# docs/c-api.md, builds and runs the failure-path test
 # (tests/c/failure_paths.c), compiles the headers as C99 / C++17 / Fortran
 # 2008 with warnings as errors, runs the programs under valgrind, and runs
 # the Rust-side ABI checks (cbindgen freshness, bindgen read-back with
@@ -201,6 +202,63 @@ pkgconfig_consumer() {
 }
 check "pkg-config consumer: build and run" pkgconfig_consumer
 
+# ----- the guide's two example programs (docs/c-api.md) ---------------------------
+# Each block after "<!-- tests/c/run.sh compiles and runs this block as
+# NAME -->" is written to $GUIDE/NAME, compiled as a user would (pkg-config,
+# C99, warnings as errors) and run.
+GUIDE="$TMP/guide"
+extract_guide_examples() {
+    mkdir -p "$GUIDE"
+    awk -v dir="$GUIDE" '
+        /^<!-- tests\/c\/run.sh compiles and runs this block as [A-Za-z0-9_]+\.c -->$/ {
+            name = $(NF - 1)
+            if ((getline line) <= 0 || line != "```c") {
+                print "marker for " name " not followed by a ```c block" > "/dev/stderr"
+                exit 1
+            }
+            out = dir "/" name
+            printf "" > out
+            inside = 1
+            next
+        }
+        inside && /^```$/ { inside = 0; close(out); print "extracted " name; next }
+        inside { print > out }
+    ' docs/c-api.md || return 1
+    for name in solve_loop.c protocol_loop.c; do
+        [ -s "$GUIDE/$name" ] || { echo "docs/c-api.md has no example $name"; return 1; }
+    done
+}
+build_guide_example() {
+    rm -f "$GUIDE/$1"
+    # shellcheck disable=SC2046
+    cc -std=c99 -Wall -Wextra -Werror -pedantic "$GUIDE/$1.c" \
+        $(pkg-config --cflags --libs banditsor) -lm -Wl,-rpath,"$PREFIX/lib" -o "$GUIDE/$1"
+}
+# Run twice with a state file: the first run starts from scratch, the
+# second continues (its statistics count both runs' 100 solves each).
+run_solve_loop() {
+    local state="$GUIDE/learner.json"
+    rm -f "$state"
+    "$GUIDE/solve_loop" "$state" | tee "$GUIDE/run1.out" &&
+        "$GUIDE/solve_loop" "$state" | tee "$GUIDE/run2.out" &&
+        grep -q '^learning from scratch (bsor_pc_load_state: ' "$GUIDE/run1.out" &&
+        grep -q '^100 solves, [0-9]* SSOR-CG iterations, 0 not converged' "$GUIDE/run1.out" &&
+        ! grep -q 'learning from scratch' "$GUIDE/run2.out" &&
+        grep -q '^200 solves, [0-9]* SSOR-CG iterations, 0 not converged' "$GUIDE/run2.out"
+}
+run_protocol_loop() {
+    "$GUIDE/protocol_loop" | tee "$GUIDE/protocol.out" &&
+        grep -q '^100 solves, [0-9]* CG iterations' "$GUIDE/protocol.out"
+}
+need "docs/c-api.md: extract solve_loop.c and protocol_loop.c" extract_guide_examples
+check "docs/c-api.md solve_loop.c: build (-std=c99 -Wall -Wextra -Werror -pedantic)" \
+    build_guide_example solve_loop
+check "docs/c-api.md solve_loop.c: run twice, the second continues from the state file" \
+    run_solve_loop
+check "docs/c-api.md protocol_loop.c: build (-std=c99 -Wall -Wextra -Werror -pedantic)" \
+    build_guide_example protocol_loop
+check "docs/c-api.md protocol_loop.c: run" run_protocol_loop
+
 # ----- failure-path test ---------------------------------------------------------
 build_failure_test() {
     # shellcheck disable=SC2046
@@ -258,6 +316,8 @@ check "valgrind: heat_cpp (banditsor.hpp)" "${VG[@]}" "$EXBUILD/heat_cpp" 30 100
 check "valgrind: heat_fortran (module banditsor)" "${VG[@]}" "$EXBUILD/heat_fortran" 30 100
 check "valgrind: pkg-config consumer" "${VG[@]}" "$TMP/consumer"
 check "valgrind: fortran_sizes" "${VG[@]}" "$TMP/fortran_sizes"
+check "valgrind: docs/c-api.md solve_loop.c" "${VG[@]}" "$GUIDE/solve_loop"
+check "valgrind: docs/c-api.md protocol_loop.c" "${VG[@]}" "$GUIDE/protocol_loop"
 
 # ----- PETSc plugin through CMake (BANDITSOR_WITH_PETSC, component PETSc) -----
 # Runs when PETSc is installed (pkg-config petsc or PETSC_DIR); with
