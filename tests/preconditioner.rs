@@ -267,3 +267,241 @@ fn contexts_out_of_range_and_nan_are_accepted() {
         pc.postsolve(10, true).unwrap();
     }
 }
+
+/// The Tsallis-INF learner's sum of observed costs, read from a saved
+/// state (found by key anywhere in the file, so the layout may change).
+fn learner_loss_sum(pc: &Preconditioner) -> f64 {
+    fn find(v: &serde_json::Value) -> Option<f64> {
+        match v {
+            serde_json::Value::Object(map) => map
+                .get("loss_sum")
+                .and_then(|x| x.as_f64())
+                .or_else(|| map.values().find_map(find)),
+            serde_json::Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    let path = std::env::temp_dir().join(format!(
+        "banditsor-loss-{}-{:?}.json",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    pc.save_state(&path).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    find(&state).expect("a Tsallis-INF state holds its loss sum")
+}
+
+#[test]
+fn apply_uses_the_omega_of_the_last_presolve() {
+    let a = laplacian_2d(6, 1.0);
+    let r = rhs(36);
+    let mut pc = Preconditioner::new();
+    pc.set_seed(5).unwrap();
+    pc.set_operator(a.clone());
+    let reference = |omega: f64, kind: SweepKind, its: usize| {
+        let mut z = vec![0.0; 36];
+        sweep::sor(&a.view(), &r, &mut z, omega, kind, its, true);
+        z
+    };
+    let mut omegas = vec![];
+    for k in 0..60 {
+        let omega = pc.presolve(None).unwrap();
+        assert_eq!(pc.omega(), omega);
+        let mut z = vec![f64::NAN; 36];
+        pc.apply(&r, &mut z).unwrap();
+        assert_eq!(
+            z,
+            reference(omega, SweepKind::Symmetric, 1),
+            "omega {omega}"
+        );
+        if omega != 1.0 {
+            // Not vacuous: another omega gives another z.
+            assert_ne!(z, reference(1.0, SweepKind::Symmetric, 1));
+        }
+        omegas.push(omega);
+        pc.postsolve(20 + (k % 7), true).unwrap();
+    }
+    omegas.sort_by(f64::total_cmp);
+    omegas.dedup();
+    assert!(omegas.len() >= 5, "presolve explored only {omegas:?}");
+    // Sweep settings and a pinned omega reach apply too.
+    pc.set_sweep(SweepKind::Backward, 3).unwrap();
+    pc.set_omega(1.37).unwrap();
+    assert_eq!(pc.presolve(None).unwrap(), 1.37);
+    let mut z = vec![0.0; 36];
+    pc.apply(&r, &mut z).unwrap();
+    assert_eq!(z, reference(1.37, SweepKind::Backward, 3));
+}
+
+#[test]
+fn built_in_solvers_use_the_omega_of_their_presolve() {
+    let a = laplacian_2d(9, 1.0);
+    let b = rhs(81);
+    let mut pc = Preconditioner::new();
+    pc.set_seed(2).unwrap();
+    pc.set_operator(a.clone());
+    pc.set_sweep(SweepKind::Forward, 1).unwrap();
+    let mut work = banditsor::solve::CgWork::new(81);
+    let mut sor_work = vec![0.0; 81];
+    let mut omegas = vec![];
+    for k in 0..30 {
+        let method = if k % 2 == 0 {
+            Method::SsorCg
+        } else {
+            Method::Sor
+        };
+        let mut x = vec![0.0; 81];
+        let out = pc.solve(method, None, &b, &mut x, 1e-8, 10_000).unwrap();
+        let omega = pc.omega();
+        let mut y = vec![0.0; 81];
+        let want = match method {
+            Method::SsorCg => {
+                banditsor::solve::cg(&a.view(), Some(omega), &b, &mut y, 1e-8, 10_000, &mut work)
+            }
+            _ => banditsor::solve::stationary(
+                &a.view(),
+                SweepKind::Forward,
+                1,
+                omega,
+                &b,
+                &mut y,
+                1e-8,
+                10_000,
+                &mut sor_work,
+            ),
+        };
+        assert_eq!(out, want, "{method:?} at omega {omega}");
+        assert_eq!(x, y);
+        omegas.push(omega);
+    }
+    omegas.sort_by(f64::total_cmp);
+    omegas.dedup();
+    assert!(omegas.len() >= 5, "{omegas:?}");
+}
+
+#[test]
+fn failed_host_solves_cost_the_failure_cost_or_twice_the_largest_converged() {
+    let mut pc = Preconditioner::new();
+    let mut expected = 0.0;
+    let mut round = |pc: &mut Preconditioner, its: i64, converged: bool, cost: f64| {
+        pc.presolve(None).unwrap();
+        pc.postsolve(its, converged).unwrap();
+        expected += cost;
+        assert_eq!(
+            learner_loss_sum(pc),
+            expected,
+            "postsolve({its}, {converged}) should cost {cost}"
+        );
+    };
+    // No converged solve yet: twice 0, so the iterations themselves.
+    round(&mut pc, 7, false, 7.0);
+    round(&mut pc, 10, true, 10.0);
+    round(&mut pc, 40, true, 40.0);
+    round(&mut pc, 25, true, 25.0);
+    // Twice the largest converged count (40), or the count if larger.
+    round(&mut pc, 5, false, 80.0);
+    round(&mut pc, 100, false, 100.0);
+    // A set failure cost replaces the default; converged solves unaffected.
+    pc.set_failure_cost(Some(500.0)).unwrap();
+    round(&mut pc, 5, false, 500.0);
+    round(&mut pc, 600, false, 600.0);
+    round(&mut pc, 3, true, 3.0);
+    pc.set_failure_cost(Some(0.0)).unwrap();
+    round(&mut pc, 9, false, 9.0);
+    // Back to the default; failed solves never raised the largest converged.
+    pc.set_failure_cost(None).unwrap();
+    round(&mut pc, 1, false, 80.0);
+    let stats = pc.stats();
+    assert_eq!(stats.solves, 11);
+    assert_eq!(stats.failed_solves, 7);
+    assert_eq!(stats.max_converged_iterations, 40);
+    assert_eq!(
+        stats.total_iterations,
+        7 + 10 + 40 + 25 + 5 + 100 + 5 + 600 + 3 + 9 + 1
+    );
+}
+
+#[test]
+fn failed_built_in_solves_cost_the_cap_or_the_failure_cost() {
+    let b = [1.0, 2.0];
+    // Gauss-Seidel diverges on this indefinite matrix: the solve stops
+    // early, yet costs the cap (or the set failure cost), never 2x max.
+    let diverging = || {
+        let mut pc = Preconditioner::new();
+        pc.set_operator_csr(2, &[0i64, 2, 4], &[0i64, 1, 0, 1], &[1.0, 3.0, 3.0, 1.0])
+            .unwrap();
+        pc.set_sweep(SweepKind::Forward, 1).unwrap();
+        pc
+    };
+    let mut pc = diverging();
+    let mut x = [0.0, 0.0];
+    let out = pc.solve(Method::Sor, None, &b, &mut x, 1e-8, 777).unwrap();
+    assert!(!out.converged && out.iterations < 777, "{out:?}");
+    assert_eq!(learner_loss_sum(&pc), 777.0);
+    let mut pc = diverging();
+    pc.set_failure_cost(Some(123.0)).unwrap();
+    let mut x = [0.0, 0.0];
+    let out = pc.solve(Method::Sor, None, &b, &mut x, 1e-8, 777).unwrap();
+    assert!(!out.converged);
+    assert_eq!(learner_loss_sum(&pc), 123f64.max(out.iterations as f64));
+    // A converged built-in solve costs its iterations.
+    let mut pc = Preconditioner::new();
+    pc.set_operator(laplacian_2d(5, 1.0));
+    let mut x = vec![0.0; 25];
+    let out = pc
+        .solve(Method::Cg, None, &rhs(25), &mut x, 1e-8, 1000)
+        .unwrap();
+    assert!(out.converged);
+    assert_eq!(learner_loss_sum(&pc), out.iterations as f64);
+    assert_eq!(pc.stats().max_converged_iterations, out.iterations);
+}
+
+#[test]
+fn omega_grid_values_are_the_evenly_spaced_grid() {
+    use banditsor::OmegaGrid;
+    let paper = OmegaGrid::paper_default();
+    let values = paper.values();
+    assert_eq!(values.len(), 20);
+    for (i, w) in values.iter().enumerate() {
+        let want = 1.0 + 0.05 * i as f64;
+        assert!((w - want).abs() < 1e-14, "arm {i}: {w} vs {want}");
+        assert_eq!(paper.omega(i), *w);
+    }
+    assert_eq!((values[0], values[19]), (1.0, 1.95));
+    assert_eq!(OmegaGrid::new(1.2, 1.8, 4).unwrap().values().len(), 4);
+    for (w, want) in OmegaGrid::new(1.2, 1.8, 4)
+        .unwrap()
+        .values()
+        .iter()
+        .zip([1.2, 1.4, 1.6, 1.8])
+    {
+        assert!((w - want).abs() < 1e-14, "{w} vs {want}");
+    }
+    // The last arm is hi itself: interpolation rounds 1 + (hi - 1) * 11 / 11
+    // up to 2.0 here, an omega SOR cannot use.
+    let edge = OmegaGrid::new(1.0, 2.0 - f64::EPSILON, 12).unwrap();
+    assert_eq!(edge.omega(11), 2.0 - f64::EPSILON);
+    assert!(
+        edge.values().iter().all(|&w| w < 2.0),
+        "{:?}",
+        edge.values()
+    );
+    assert_eq!(OmegaGrid::new(0.7, 0.7, 1).unwrap().values(), vec![0.7]);
+    assert_eq!(OmegaGrid::new(0.5, 1.5, 1).unwrap().values(), vec![0.5]);
+    // presolve picks only grid values, and explores all of a small grid.
+    let mut pc = Preconditioner::new();
+    pc.set_omega_grid(1.2, 1.8, 4).unwrap();
+    let mut seen = [false; 4];
+    for _ in 0..200 {
+        let w = pc.presolve(None).unwrap();
+        let arm = [1.2, 1.4, 1.6, 1.8]
+            .iter()
+            .position(|v| (v - w).abs() < 1e-14)
+            .unwrap_or_else(|| panic!("omega {w} is not on the grid"));
+        seen[arm] = true;
+        pc.postsolve(10, true).unwrap();
+    }
+    assert_eq!(seen, [true; 4]);
+}

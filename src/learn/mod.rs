@@ -141,10 +141,14 @@ impl OmegaGrid {
         self.count == 0
     }
 
-    /// The omega of arm `i` (0-based).
+    /// The omega of arm `i` (0-based). The last arm is `hi` exactly (as
+    /// MATLAB's linspace): the interpolation formula can round it past
+    /// `hi`, e.g. to 2.0 for hi = 2 - 2^-52.
     pub fn omega(&self, i: usize) -> f64 {
         if self.count == 1 {
             self.lo
+        } else if i + 1 == self.count {
+            self.hi
         } else {
             self.lo + (self.hi - self.lo) * i as f64 / (self.count - 1) as f64
         }
