@@ -424,3 +424,264 @@ fn concurrent_saves_to_one_path_all_succeed() {
     assert_eq!(rc, 0, "{}", last_error());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The learner's sum of observed costs in a state file saved through the
+/// C ABI (key found anywhere, so the layout may change).
+fn saved_loss_sum(pc: *const bsor_pc, dir: &std::path::Path) -> f64 {
+    fn find(v: &serde_json::Value) -> Option<f64> {
+        match v {
+            serde_json::Value::Object(map) => map
+                .get("loss_sum")
+                .and_then(|x| x.as_f64())
+                .or_else(|| map.values().find_map(find)),
+            serde_json::Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    let path = dir.join("loss.json");
+    let c_path = CString::new(path.to_str().unwrap()).unwrap();
+    assert_eq!(
+        unsafe { bsor_pc_save_state(pc, c_path.as_ptr()) },
+        0,
+        "{}",
+        last_error()
+    );
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    find(&state).expect("a Tsallis-INF state holds its loss sum")
+}
+
+fn scratch_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bsor-ffi-api-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn apply_sweeps_at_the_omega_presolve_returned() {
+    let m = 6;
+    let pc = Pc::with_laplacian(m);
+    let (n, rp, ci, v) = laplacian(m);
+    let n = n as usize;
+    let a = banditsor::CsrMatrix::from_csr(n as i64, &rp, &ci, &v).unwrap();
+    let r: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 - 5.0).collect();
+    let reference = |omega: f64| {
+        let mut z = vec![0.0; n];
+        banditsor::sweep::sor(&a.view(), &r, &mut z, omega, banditsor::SweepKind::Symmetric, 1, true);
+        z
+    };
+    let mut omegas = vec![];
+    for k in 0..60 {
+        let mut omega = 0.0;
+        assert_eq!(unsafe { bsor_pc_presolve(pc.0, f64::NAN, &mut omega) }, 0);
+        let mut current = 0.0;
+        assert_eq!(unsafe { bsor_pc_get_omega(pc.0, &mut current) }, 0);
+        assert_eq!(current, omega);
+        let mut z = vec![f64::NAN; n];
+        assert_eq!(unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) }, 0);
+        assert_eq!(z, reference(omega), "omega {omega}");
+        // In place, the same omega.
+        let mut w = r.clone();
+        assert_eq!(unsafe { bsor_pc_apply(pc.0, w.as_ptr(), w.as_mut_ptr()) }, 0);
+        assert_eq!(w, z);
+        if omega != 1.0 {
+            assert_ne!(z, reference(1.0));
+        }
+        omegas.push(omega);
+        assert_eq!(unsafe { bsor_pc_postsolve(pc.0, 15 + k % 5, 1) }, 0);
+    }
+    omegas.sort_by(f64::total_cmp);
+    omegas.dedup();
+    assert!(omegas.len() >= 5, "presolve explored only {omegas:?}");
+    // A pinned omega and forward sweeps reach apply too.
+    unsafe {
+        assert_eq!(bsor_pc_set_omega(pc.0, 1.25), 0);
+        assert_eq!(bsor_pc_set_sweep(pc.0, BSOR_SWEEP_FORWARD, 2), 0);
+        assert_eq!(bsor_pc_presolve(pc.0, 0.0, null_mut()), 0);
+    }
+    let mut z = vec![0.0; n];
+    assert_eq!(unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) }, 0);
+    let mut want = vec![0.0; n];
+    banditsor::sweep::sor(&a.view(), &r, &mut want, 1.25, banditsor::SweepKind::Forward, 2, true);
+    assert_eq!(z, want);
+}
+
+#[test]
+fn failure_cost_set_through_the_c_abi_is_charged() {
+    let dir = scratch_dir("cost");
+    let pc = Pc::with_laplacian(3);
+    let mut expected = 0.0;
+    let mut round = |its: i64, converged: i32, cost: f64| {
+        assert_eq!(unsafe { bsor_pc_presolve(pc.0, f64::NAN, null_mut()) }, 0);
+        assert_eq!(unsafe { bsor_pc_postsolve(pc.0, its, converged) }, 0);
+        expected += cost;
+        assert_eq!(
+            saved_loss_sum(pc.0, &dir),
+            expected,
+            "postsolve({its}, {converged}) should cost {cost}"
+        );
+    };
+    round(30, 1, 30.0);
+    round(4, 0, 60.0); // twice the largest converged count
+    assert_eq!(unsafe { bsor_pc_set_failure_cost(pc.0, 500.0) }, 0);
+    round(4, 0, 500.0);
+    round(900, 0, 900.0);
+    round(12, 1, 12.0);
+    // NAN restores the default.
+    assert_eq!(unsafe { bsor_pc_set_failure_cost(pc.0, f64::NAN) }, 0);
+    round(4, 0, 60.0);
+    // A rejected cost changes nothing.
+    assert_ne!(unsafe { bsor_pc_set_failure_cost(pc.0, f64::INFINITY) }, 0);
+    round(4, 0, 60.0);
+    // bsor_solve charges its max_it when it does not converge.
+    let b = vec![1.0; 9];
+    let mut x = vec![0.0; 9];
+    let mut its = 0;
+    let rc = unsafe {
+        bsor_solve(pc.0, BSOR_METHOD_SOR, f64::NAN, b.as_ptr(), x.as_mut_ptr(), 1e-14, 3, &mut its)
+    };
+    assert_eq!(rc, bsor_status::BSOR_ERR_NOT_CONVERGED as i32);
+    assert_eq!(its, 3);
+    assert_eq!(saved_loss_sum(pc.0, &dir), expected + 3.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn omega_grid_set_through_the_c_abi_is_what_presolve_picks_from() {
+    let pc = Pc::with_laplacian(3);
+    assert_eq!(unsafe { bsor_pc_set_omega_grid(pc.0, 1.1, 1.7, 4) }, 0);
+    let grid = [1.1, 1.3, 1.5, 1.7];
+    let mut seen = [false; 4];
+    for _ in 0..200 {
+        let mut omega = 0.0;
+        assert_eq!(unsafe { bsor_pc_presolve(pc.0, f64::NAN, &mut omega) }, 0);
+        let arm = grid
+            .iter()
+            .position(|g| (g - omega).abs() < 1e-14)
+            .unwrap_or_else(|| panic!("omega {omega} is not on the grid {grid:?}"));
+        seen[arm] = true;
+        assert_eq!(unsafe { bsor_pc_postsolve(pc.0, 10, 1) }, 0);
+    }
+    assert_eq!(seen, [true; 4]);
+}
+
+/// presolve/postsolve rounds with a deterministic cost per omega; the
+/// omegas chosen.
+fn omega_rounds(pc: *mut bsor_pc, rounds: usize) -> Vec<f64> {
+    (0..rounds)
+        .map(|_| {
+            let mut omega = 0.0;
+            assert_eq!(unsafe { bsor_pc_presolve(pc, 0.3, &mut omega) }, 0);
+            let cost = 20 + (40.0 * (omega - 1.6).abs()) as i64;
+            assert_eq!(unsafe { bsor_pc_postsolve(pc, cost, 1) }, 0);
+            omega
+        })
+        .collect()
+}
+
+#[test]
+fn loaded_state_continues_the_saved_learner() {
+    let dir = scratch_dir("continue");
+    let path = CString::new(dir.join("state.json").to_str().unwrap()).unwrap();
+    for learner in [
+        BSOR_LEARNER_TSALLIS_INF,
+        BSOR_LEARNER_TSALLIS_INF_CB,
+        BSOR_LEARNER_CHEBCB,
+    ] {
+        let make = || {
+            let pc = Pc::new();
+            assert_eq!(unsafe { bsor_pc_set_learner(pc.0, learner) }, 0);
+            assert_eq!(unsafe { bsor_pc_set_seed(pc.0, 17) }, 0);
+            pc
+        };
+        let a = make();
+        omega_rounds(a.0, 150);
+        assert_eq!(unsafe { bsor_pc_save_state(a.0, path.as_ptr()) }, 0);
+        let b = make();
+        assert_eq!(
+            unsafe { bsor_pc_load_state(b.0, path.as_ptr()) },
+            0,
+            "{}",
+            last_error()
+        );
+        let next_a = omega_rounds(a.0, 60);
+        assert_eq!(next_a, omega_rounds(b.0, 60), "learner {learner}");
+        // Not vacuous: a fresh learner of the same seed goes elsewhere.
+        assert_ne!(next_a, omega_rounds(make().0, 60), "learner {learner}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A handle pointer that may cross threads (the header allows concurrent
+/// calls of the functions taking `const bsor_pc *`).
+#[derive(Clone, Copy)]
+struct Shared(*const bsor_pc);
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+#[test]
+fn concurrent_read_only_calls_on_one_handle_agree_and_change_nothing() {
+    // The header's promise rests on this: shared calls see &Preconditioner
+    // from several threads at once.
+    fn is_sync<T: Sync>() {}
+    is_sync::<banditsor::Preconditioner>();
+
+    let dir = scratch_dir("shared");
+    let pc = Pc::with_laplacian(5);
+    assert_eq!(unsafe { bsor_pc_set_learner(pc.0, BSOR_LEARNER_CHEBCB) }, 0);
+    assert_eq!(unsafe { bsor_pc_set_context_range(pc.0, 0.0, 1.0) }, 0);
+    for k in 0..120 {
+        let mut omega = 0.0;
+        let c = (k % 10) as f64 / 9.0;
+        assert_eq!(unsafe { bsor_pc_presolve(pc.0, c, &mut omega) }, 0);
+        let cost = 20 + (30.0 * (omega - 1.2 - 0.6 * c).abs()) as i64;
+        assert_eq!(unsafe { bsor_pc_postsolve(pc.0, cost, 1) }, 0);
+    }
+    let contexts = [f64::NAN, 0.0, 0.25, 0.5, 0.75, 1.0];
+    let snapshot = |p: Shared, file: &std::path::Path| {
+        let mut omega = 0.0;
+        let mut stats = bsor_stats::default();
+        let (mut n, mut nnz) = (0, 0);
+        let favourites: Vec<f64> = contexts
+            .iter()
+            .map(|&c| {
+                let mut w = 0.0;
+                assert_eq!(unsafe { bsor_pc_get_favourite_omega(p.0, c, &mut w) }, 0);
+                w
+            })
+            .collect();
+        let path = CString::new(file.to_str().unwrap()).unwrap();
+        unsafe {
+            assert_eq!(bsor_pc_get_omega(p.0, &mut omega), 0);
+            assert_eq!(bsor_pc_get_stats(p.0, &mut stats), 0);
+            assert_eq!(bsor_pc_get_size(p.0, &mut n, &mut nnz), 0);
+            assert_eq!(bsor_pc_save_state(p.0, path.as_ptr()), 0, "{}", last_error());
+        }
+        let state: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        (omega, stats, n, nnz, favourites, state)
+    };
+    let shared = Shared(pc.0);
+    let before = snapshot(shared, &dir.join("before.json"));
+    let favourites = &before.4;
+    assert!(
+        favourites.iter().any(|&w| w != favourites[0]),
+        "the favourite should depend on the context: {favourites:?}"
+    );
+    std::thread::scope(|s| {
+        for t in 0..6 {
+            let before = &before;
+            let dir = &dir;
+            s.spawn(move || {
+                for i in 0..40 {
+                    let got = snapshot(shared, &dir.join(format!("t{t}-{i}.json")));
+                    assert!(got == *before, "thread {t}, call {i}: {:?}", got.0);
+                }
+            });
+        }
+    });
+    // Nothing changed: the learner continues as an untouched twin would.
+    let after = snapshot(shared, &dir.join("after.json"));
+    assert!(after == before);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -278,7 +278,11 @@ impl LearnerConfig {
 /// it as an error before it gets here). Costs passed to `observe` are
 /// finite and >= 0 (the preconditioner turns failed solves into a
 /// penalty before calling).
-pub trait Learner: Send + std::fmt::Debug {
+///
+/// `Sync` because the C ABI lets threads call the read-only functions
+/// (`const bsor_pc *`) on one handle at once: a learner holds no interior
+/// mutability.
+pub trait Learner: Send + Sync + std::fmt::Debug {
     /// Which learner this is.
     fn kind(&self) -> LearnerKind;
 
