@@ -467,7 +467,15 @@ fn apply_sweeps_at_the_omega_presolve_returned() {
     let r: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 - 5.0).collect();
     let reference = |omega: f64| {
         let mut z = vec![0.0; n];
-        banditsor::sweep::sor(&a.view(), &r, &mut z, omega, banditsor::SweepKind::Symmetric, 1, true);
+        banditsor::sweep::sor(
+            &a.view(),
+            &r,
+            &mut z,
+            omega,
+            banditsor::SweepKind::Symmetric,
+            1,
+            true,
+        );
         z
     };
     let mut omegas = vec![];
@@ -478,11 +486,17 @@ fn apply_sweeps_at_the_omega_presolve_returned() {
         assert_eq!(unsafe { bsor_pc_get_omega(pc.0, &mut current) }, 0);
         assert_eq!(current, omega);
         let mut z = vec![f64::NAN; n];
-        assert_eq!(unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) }, 0);
+        assert_eq!(
+            unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) },
+            0
+        );
         assert_eq!(z, reference(omega), "omega {omega}");
         // In place, the same omega.
         let mut w = r.clone();
-        assert_eq!(unsafe { bsor_pc_apply(pc.0, w.as_ptr(), w.as_mut_ptr()) }, 0);
+        assert_eq!(
+            unsafe { bsor_pc_apply(pc.0, w.as_ptr(), w.as_mut_ptr()) },
+            0
+        );
         assert_eq!(w, z);
         if omega != 1.0 {
             assert_ne!(z, reference(1.0));
@@ -500,9 +514,20 @@ fn apply_sweeps_at_the_omega_presolve_returned() {
         assert_eq!(bsor_pc_presolve(pc.0, 0.0, null_mut()), 0);
     }
     let mut z = vec![0.0; n];
-    assert_eq!(unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) }, 0);
+    assert_eq!(
+        unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) },
+        0
+    );
     let mut want = vec![0.0; n];
-    banditsor::sweep::sor(&a.view(), &r, &mut want, 1.25, banditsor::SweepKind::Forward, 2, true);
+    banditsor::sweep::sor(
+        &a.view(),
+        &r,
+        &mut want,
+        1.25,
+        banditsor::SweepKind::Forward,
+        2,
+        true,
+    );
     assert_eq!(z, want);
 }
 
@@ -538,7 +563,16 @@ fn failure_cost_set_through_the_c_abi_is_charged() {
     let mut x = vec![0.0; 9];
     let mut its = 0;
     let rc = unsafe {
-        bsor_solve(pc.0, BSOR_METHOD_SOR, f64::NAN, b.as_ptr(), x.as_mut_ptr(), 1e-14, 3, &mut its)
+        bsor_solve(
+            pc.0,
+            BSOR_METHOD_SOR,
+            f64::NAN,
+            b.as_ptr(),
+            x.as_mut_ptr(),
+            1e-14,
+            3,
+            &mut its,
+        )
     };
     assert_eq!(rc, bsor_status::BSOR_ERR_NOT_CONVERGED as i32);
     assert_eq!(its, 3);
@@ -655,7 +689,12 @@ fn concurrent_read_only_calls_on_one_handle_agree_and_change_nothing() {
             assert_eq!(bsor_pc_get_omega(p.0, &mut omega), 0);
             assert_eq!(bsor_pc_get_stats(p.0, &mut stats), 0);
             assert_eq!(bsor_pc_get_size(p.0, &mut n, &mut nnz), 0);
-            assert_eq!(bsor_pc_save_state(p.0, path.as_ptr()), 0, "{}", last_error());
+            assert_eq!(
+                bsor_pc_save_state(p.0, path.as_ptr()),
+                0,
+                "{}",
+                last_error()
+            );
         }
         let state: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();

@@ -204,24 +204,106 @@ proptest! {
         prop_assert!((norm - sweep::norm2(&want_r)).abs() <= 1e-10 * norm.max(1.0));
     }
 
+    /// Every kernel on 32-bit, 64-bit and usize index views of the same
+    /// matrix: each matches the dense reference and the three agree
+    /// bit for bit (the C ABI and petsc64 hand the kernels i64 arrays).
     #[test]
-    fn i32_and_i64_views_agree(
-        (case, b) in dominant().prop_flat_map(|c| {
+    fn kernels_on_i32_i64_and_usize_views_agree(
+        (case, b, x0) in dominant().prop_flat_map(|c| {
             let n = c.dense.len();
-            (Just(c), vector(n))
+            (Just(c), vector(n), vector(n))
         }),
         w in 0.1f64..1.9,
+        its in 1usize..3,
+        kind_index in 0usize..3,
     ) {
+        let kind = KINDS[kind_index];
+        let n = case.dense.len();
         let s = case.csr.as_sprs();
-        let rp: Vec<i32> = s.indptr().raw_storage().iter().map(|&v| v as i32).collect();
-        let ci: Vec<i32> = s.indices().iter().map(|&v| v as i32).collect();
-        let diag = banditsor::validate_csr(case.dense.len() as i64, &rp, &ci, s.data()).unwrap();
-        // SAFETY: diag was just computed from these arrays.
-        let v32 = unsafe { banditsor::CsrView::new_unchecked(&rp, &ci, s.data(), &diag) };
-        let mut x32 = vec![0.0; b.len()];
-        let mut x64 = vec![0.0; b.len()];
-        sweep::sor(&v32, &b, &mut x32, w, SweepKind::Symmetric, 2, true);
-        sweep::sor(&case.csr.view(), &b, &mut x64, w, SweepKind::Symmetric, 2, true);
-        prop_assert_eq!(x32, x64);
+        let rp32: Vec<i32> = s.indptr().raw_storage().iter().map(|&v| v as i32).collect();
+        let ci32: Vec<i32> = s.indices().iter().map(|&v| v as i32).collect();
+        let rp64: Vec<i64> = rp32.iter().map(|&v| v as i64).collect();
+        let ci64: Vec<i64> = ci32.iter().map(|&v| v as i64).collect();
+        let d32 = banditsor::validate_csr(n as i64, &rp32, &ci32, s.data()).unwrap();
+        let d64 = banditsor::validate_csr(n as i64, &rp64, &ci64, s.data()).unwrap();
+        prop_assert_eq!(&d32, case.csr.view().diagonal());
+        prop_assert_eq!(&d64, case.csr.view().diagonal());
+        // SAFETY: the diagonals were just computed from these arrays.
+        let v32 = unsafe { banditsor::CsrView::new_unchecked(&rp32, &ci32, s.data(), &d32) };
+        let v64 = unsafe { banditsor::CsrView::new_unchecked(&rp64, &ci64, s.data(), &d64) };
+        let vus = case.csr.view();
+        let mut want = x0.clone();
+        dense_sor(&case.dense, &b, &mut want, w, kind, its);
+        let mut want0 = vec![0.0; n];
+        dense_sor(&case.dense, &b, &mut want0, w, kind, its);
+        let want_ax: Vec<f64> = (0..n).map(|i| (0..n).map(|j| case.dense[i][j] * x0[j]).sum()).collect();
+        macro_rules! run_all {
+            ($v:expr) => {{
+                let mut from_x0 = x0.clone();
+                sweep::sor(&$v, &b, &mut from_x0, w, kind, its, false);
+                let mut from_zero = vec![f64::NAN; n];
+                sweep::sor(&$v, &b, &mut from_zero, w, kind, its, true);
+                let mut ssor = vec![0.0; n];
+                sweep::ssor_apply(&$v, &b, &mut ssor, w);
+                let mut ax = vec![0.0; n];
+                sweep::spmv(&$v, &x0, &mut ax);
+                let mut r = vec![0.0; n];
+                let rnorm = sweep::residual(&$v, &b, &x0, &mut r);
+                (from_x0, from_zero, ssor, ax, r, rnorm)
+            }};
+        }
+        let r32 = run_all!(v32);
+        let r64 = run_all!(v64);
+        let rus = run_all!(vus);
+        assert_close(&r64.0, &want, norm_inf(&want));
+        assert_close(&r64.1, &want0, norm_inf(&want0));
+        assert_close(&r64.3, &want_ax, norm_inf(&want_ax));
+        let mut ssor_ref = vec![0.0; n];
+        dense_sor(&case.dense, &b, &mut ssor_ref, w, SweepKind::Symmetric, 1);
+        assert_close(&r64.2, &ssor_ref, norm_inf(&ssor_ref));
+        prop_assert_eq!(&r32, &r64);
+        prop_assert_eq!(&rus, &r64);
     }
+}
+
+/// 64-bit indices beyond the 32-bit range are validated as 64-bit values
+/// (a truncating conversion would pass column 2^32 + 1 as column 1 and
+/// send the unchecked kernels out of bounds).
+#[test]
+fn i64_indices_beyond_32_bits_are_rejected_as_themselves() {
+    use banditsor::Error;
+    let values = [2.0, 1.0, 1.0, 2.0];
+    let big = (1i64 << 32) + 1;
+    assert_eq!(
+        banditsor::validate_csr(2, &[0i64, 2, 4], &[0i64, big, 0, 1], &values),
+        Err(Error::ColumnOutOfRange {
+            row: 0,
+            col: big,
+            n: 2
+        })
+    );
+    assert_eq!(
+        banditsor::validate_csr(2, &[0i64, 2, 4], &[0i64, 1, -1, 1], &values),
+        Err(Error::ColumnOutOfRange {
+            row: 1,
+            col: -1,
+            n: 2
+        })
+    );
+    assert!(matches!(
+        banditsor::validate_csr(2, &[0i64, 2, 1 << 32], &[0i64, 1, 0, 1], &values),
+        Err(Error::InconsistentSizes { expected, .. }) if expected == 1 << 32
+    ));
+    assert!(matches!(
+        banditsor::validate_csr(2, &[0i64, -(1 << 32) + 2, 4], &[0i64, 1, 0, 1], &values),
+        Err(Error::InvalidRowPointer(_))
+    ));
+    // The same through the preconditioner and the C ABI's 64-bit entry.
+    let mut pc = banditsor::Preconditioner::new();
+    assert!(pc
+        .set_operator_csr(2, &[0i64, 2, 4], &[0i64, big, 0, 1], &values)
+        .is_err());
+    assert!(pc.operator().is_none());
+    let ok = CsrMatrix::from_csr(2, &[0i64, 2, 4], &[0i64, 1, 0, 1], &values).unwrap();
+    assert_eq!(ok.nnz(), 4);
 }
