@@ -559,8 +559,8 @@ fn failure_cost_set_through_the_c_abi_is_charged() {
     assert_ne!(unsafe { bsor_pc_set_failure_cost(pc.0, f64::INFINITY) }, 0);
     round(4, 0, 60.0);
     // bsor_solve charges its max_it when it does not converge.
-    let b = vec![1.0; 9];
-    let mut x = vec![0.0; 9];
+    let b = [1.0; 9];
+    let mut x = [0.0; 9];
     let mut its = 0;
     let rc = unsafe {
         bsor_solve(
