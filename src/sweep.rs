@@ -8,6 +8,16 @@
 //! that can be non-zero, and a symmetric sweep from zero costs one
 //! matrix-vector product in all (the forward pass's lower products are
 //! reused by the backward pass), exactly the work MatSOR does.
+//!
+//! Speed: a sweep is a chain, row i needs row i-1's (backward: i+1's)
+//! new value. Every sweep here applies that neighbour last, as its own
+//! term, with the scaling folded into its coefficient:
+//! x_i = base + s_i (b_i - other terms) - (s_i a_{i,i-1}) x_{i-1}, so the
+//! chain from row to row is a single fused multiply-add (with FMA; a
+//! multiply and a subtraction without) instead of a multiply, a
+//! subtraction and the final scaling by omega / a_ii. Each kernel is
+//! compiled twice, with and without FMA, and picks at run time
+//! (`fma_kernel!`); results differ from plain arithmetic only by rounding.
 
 use crate::matrix::{CsrIndex, CsrView};
 use serde::{Deserialize, Serialize};
@@ -32,6 +42,16 @@ impl SweepKind {
     }
 }
 
+/// a * b + c, fused when the kernel is compiled with FMA (`F`).
+#[inline(always)]
+fn madd<const F: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if F {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
 /// init - sum_{k in start..end} values[k] * x[colind[k]].
 ///
 /// Starting from `init` (b_i) rather than 0 keeps one addition off the
@@ -42,7 +62,7 @@ impl SweepKind {
 /// `start..end` within `colind`/`values`, column indices within `x`
 /// (guaranteed for a validated view and `x.len() == n`).
 #[inline(always)]
-unsafe fn row_minus_dot<I: CsrIndex>(
+unsafe fn row_minus_dot<I: CsrIndex, const F: bool>(
     init: f64,
     colind: &[I],
     values: &[f64],
@@ -52,29 +72,76 @@ unsafe fn row_minus_dot<I: CsrIndex>(
 ) -> f64 {
     let mut sum = init;
     for k in start..end {
-        sum -= values.get_unchecked(k) * x.get_unchecked(colind.get_unchecked(k).index_unchecked());
+        sum = madd::<F>(
+            -values.get_unchecked(k),
+            *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
+            sum,
+        );
     }
     sum
 }
 
-/// As [`row_minus_dot`] with the entries taken from `end - 1` down to `start`.
+/// base + scale * (init - sum_{k in start..end} values[k] x[colind[k]]),
+/// with the entry `chain` (in start..end: the neighbour just updated by
+/// the sweep) applied last, as base + scale (init - others) -
+/// (scale a_chain) x_chain: one fused multiply-add after the neighbour is
+/// known. An empty range gives base + scale init.
 ///
 /// # Safety
-/// As [`row_minus_dot`].
+/// As [`row_minus_dot`]; `chain` is `start` or `end - 1` when the range
+/// is not empty.
 #[inline(always)]
-unsafe fn row_minus_dot_rev<I: CsrIndex>(
+#[allow(clippy::too_many_arguments)]
+unsafe fn sweep_row<I: CsrIndex, const F: bool>(
+    base: f64,
+    scale: f64,
     init: f64,
     colind: &[I],
     values: &[f64],
     x: &[f64],
     start: usize,
     end: usize,
+    chain_is_first: bool,
 ) -> f64 {
-    let mut sum = init;
-    for k in (start..end).rev() {
-        sum -= values.get_unchecked(k) * x.get_unchecked(colind.get_unchecked(k).index_unchecked());
+    if end == start {
+        return madd::<F>(scale, init, base);
     }
-    sum
+    let (chain, rest_start, rest_end) = if chain_is_first {
+        (start, start + 1, end)
+    } else {
+        (end - 1, start, end - 1)
+    };
+    let rest = row_minus_dot::<I, F>(init, colind, values, x, rest_start, rest_end);
+    let partial = madd::<F>(scale, rest, base);
+    let coupling = values.get_unchecked(chain) * scale;
+    madd::<F>(
+        -coupling,
+        *x.get_unchecked(colind.get_unchecked(chain).index_unchecked()),
+        partial,
+    )
+}
+
+/// Defines `pub fn $name` that runs `$body::<I, true>` (FMA) when the CPU
+/// has FMA and `$body::<I, false>` otherwise.
+macro_rules! fma_kernel {
+    ($(#[$meta:meta])* $name:ident => $body:ident ($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)?) => {
+        $(#[$meta])*
+        pub fn $name<I: CsrIndex>($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "fma")]
+                #[allow(clippy::too_many_arguments)]
+                unsafe fn with_fma<I: CsrIndex>($($arg: $ty),*) $(-> $ret)? {
+                    $body::<I, true>($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU supports FMA (checked just now).
+                    return unsafe { with_fma::<I>($($arg),*) };
+                }
+            }
+            $body::<I, false>($($arg),*)
+        }
+    };
 }
 
 #[inline(always)]
@@ -83,55 +150,85 @@ fn check_lengths<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64]) {
     assert_eq!(x.len(), a.n(), "solution length must equal n");
 }
 
-/// One forward sweep from the current x.
-pub fn forward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
+/// Row i's (start, diagonal position, end).
+///
+/// # Safety
+/// i < n of a validated view.
+#[inline(always)]
+unsafe fn row_bounds<I: CsrIndex>(rp: &[I], pos: &[usize], i: usize) -> (usize, usize, usize) {
+    (
+        rp.get_unchecked(i).index_unchecked(),
+        *pos.get_unchecked(i),
+        rp.get_unchecked(i + 1).index_unchecked(),
+    )
+}
+
+#[inline(always)]
+fn forward_sweep_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &mut [f64],
+    omega: f64,
+) {
     check_lengths(a, b, x);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, d, e) = (
-                rp.get_unchecked(i).index_unchecked(),
-                *pos.get_unchecked(i),
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
+            let (s, d, e) = row_bounds(rp, pos, i);
             // Entries at and right of the diagonal read values from before
-            // this sweep: sum them first, the lower part (ascending, so the
-            // just-updated x[i-1] comes last) after. Each row then waits on
-            // the previous one for a single multiply-add, not a whole row.
-            let old = row_minus_dot(*b.get_unchecked(i), ci, va, x, d, e);
-            let r = row_minus_dot(old, ci, va, x, s, d);
-            *x.get_unchecked_mut(i) += r * (omega * inv.get_unchecked(i));
+            // this sweep: sum them first; the lower part after, the
+            // just-updated neighbour (entry d - 1) last.
+            let old = row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, d, e);
+            let scale = omega * inv.get_unchecked(i);
+            let xi = *x.get_unchecked(i);
+            *x.get_unchecked_mut(i) = sweep_row::<I, F>(xi, scale, old, ci, va, x, s, d, false);
         }
     }
 }
 
-/// One backward sweep from the current x.
-pub fn backward_sweep<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
+fma_kernel! {
+    /// One forward sweep from the current x.
+    forward_sweep => forward_sweep_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
+}
+
+#[inline(always)]
+fn backward_sweep_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &mut [f64],
+    omega: f64,
+) {
     check_lengths(a, b, x);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
     for i in (0..a.n()).rev() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, d, e) = (
-                rp.get_unchecked(i).index_unchecked(),
-                *pos.get_unchecked(i),
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
-            // Mirror of forward_sweep: old values (left of and at the
-            // diagonal) first, then the upper part descending so the
-            // just-updated x[i+1] comes last.
-            let old = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, d + 1);
-            let r = row_minus_dot_rev(old, ci, va, x, d + 1, e);
-            *x.get_unchecked_mut(i) += r * (omega * inv.get_unchecked(i));
+            let (s, d, e) = row_bounds(rp, pos, i);
+            // Mirror of the forward sweep: old values (left of and at the
+            // diagonal) first, then the upper part, x[i+1]'s entry last.
+            let old = row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, d + 1);
+            let scale = omega * inv.get_unchecked(i);
+            let xi = *x.get_unchecked(i);
+            *x.get_unchecked_mut(i) = sweep_row::<I, F>(xi, scale, old, ci, va, x, d + 1, e, true);
         }
     }
 }
 
-/// Forward sweep from x = 0 (x is output only): lower triangle only.
-pub fn forward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
+fma_kernel! {
+    /// One backward sweep from the current x.
+    backward_sweep => backward_sweep_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
+}
+
+#[inline(always)]
+fn forward_sweep_zero_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &mut [f64],
+    omega: f64,
+) {
     check_lengths(a, b, x);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
@@ -139,14 +236,25 @@ pub fn forward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f
         // SAFETY: validated view; only x[j], j < i (already written) is read.
         unsafe {
             let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
-            let r = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, d);
-            *x.get_unchecked_mut(i) = r * (omega * inv.get_unchecked(i));
+            let scale = omega * inv.get_unchecked(i);
+            *x.get_unchecked_mut(i) =
+                sweep_row::<I, F>(0.0, scale, *b.get_unchecked(i), ci, va, x, s, d, false);
         }
     }
 }
 
-/// Backward sweep from x = 0 (x is output only): upper triangle only.
-pub fn backward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
+fma_kernel! {
+    /// Forward sweep from x = 0 (x is output only): lower triangle only.
+    forward_sweep_zero => forward_sweep_zero_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
+}
+
+#[inline(always)]
+fn backward_sweep_zero_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &mut [f64],
+    omega: f64,
+) {
     check_lengths(a, b, x);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
@@ -157,21 +265,26 @@ pub fn backward_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [
                 *pos.get_unchecked(i) + 1,
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            // descending: the just-written x[i+1] enters last
-            let r = row_minus_dot_rev(*b.get_unchecked(i), ci, va, x, d, e);
-            *x.get_unchecked_mut(i) = r * (omega * inv.get_unchecked(i));
+            let scale = omega * inv.get_unchecked(i);
+            *x.get_unchecked_mut(i) =
+                sweep_row::<I, F>(0.0, scale, *b.get_unchecked(i), ci, va, x, d, e, true);
         }
     }
 }
 
-/// Symmetric sweep from x = 0 (x is output only) at the cost of one
-/// matrix-vector product.
-///
-/// After the forward pass, b_i - (L x)_i = a_ii x_i / omega, so the
-/// backward update x_i <- (1-w) x_i + w (b_i - (L x)_i - (U x)_i) / a_ii
-/// becomes x_i <- (2 - w) x_i - w (U x)_i / a_ii: no lower products again.
-pub fn symmetric_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64) {
-    forward_sweep_zero(a, b, x, omega);
+fma_kernel! {
+    /// Backward sweep from x = 0 (x is output only): upper triangle only.
+    backward_sweep_zero => backward_sweep_zero_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
+}
+
+#[inline(always)]
+fn symmetric_sweep_zero_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &mut [f64],
+    omega: f64,
+) {
+    forward_sweep_zero_body::<I, F>(a, b, x, omega);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
     let two_minus = 2.0 - omega;
@@ -182,14 +295,22 @@ pub fn symmetric_sweep_zero<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &mut 
                 *pos.get_unchecked(i) + 1,
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            // (2 - w) x_i - w (U x)_i / a_ii, as one minus-dot.
+            // (2 - w) x_i - w (U x)_i / a_ii.
             let scale = omega * inv.get_unchecked(i);
-            let xi = *x.get_unchecked(i);
-            // descending: the just-written x[i+1] enters last
-            let upper = row_minus_dot_rev(0.0, ci, va, x, d, e);
-            *x.get_unchecked_mut(i) = two_minus * xi + upper * scale;
+            let base = two_minus * x.get_unchecked(i);
+            *x.get_unchecked_mut(i) = sweep_row::<I, F>(base, scale, 0.0, ci, va, x, d, e, true);
         }
     }
+}
+
+fma_kernel! {
+    /// Symmetric sweep from x = 0 (x is output only) at the cost of one
+    /// matrix-vector product.
+    ///
+    /// After the forward pass, b_i - (L x)_i = a_ii x_i / omega, so the
+    /// backward update x_i <- (1-w) x_i + w (b_i - (L x)_i - (U x)_i) / a_ii
+    /// becomes x_i <- (2 - w) x_i - w (U x)_i / a_ii: no lower products again.
+    symmetric_sweep_zero => symmetric_sweep_zero_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
 }
 
 /// `its` sweeps of the given kind on A x = b. With `zero_initial_guess`
@@ -237,8 +358,147 @@ pub fn ssor_apply<I: CsrIndex>(a: &CsrView<'_, I>, r: &[f64], z: &mut [f64], ome
     symmetric_sweep_zero(a, r, z, omega);
 }
 
-/// y = A x.
-pub fn spmv<I: CsrIndex>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn eisenstat_direction_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    omega: f64,
+    r_hat: &[f64],
+    beta: f64,
+    p_hat: &mut [f64],
+    t: &mut [f64],
+) -> f64 {
+    let n = a.n();
+    for v in [r_hat, &*p_hat, &*t] {
+        assert_eq!(v.len(), n, "vector length must equal n");
+    }
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let d_weight = 1.0 - 2.0 / omega;
+    let mut tat = 0.0;
+    for i in (0..n).rev() {
+        // SAFETY: validated view, lengths checked above; only t[j], j > i
+        // (already written) is read.
+        unsafe {
+            let (d, e) = (
+                *pos.get_unchecked(i),
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            let dii = *va.get_unchecked(d);
+            let p = madd::<F>(beta, *p_hat.get_unchecked(i), dii * r_hat.get_unchecked(i));
+            *p_hat.get_unchecked_mut(i) = p;
+            let scale = omega * inv.get_unchecked(i);
+            let ti = sweep_row::<I, F>(0.0, scale, p, ci, va, t, d + 1, e, true);
+            *t.get_unchecked_mut(i) = ti;
+            // t'At = sum d t^2 + 2 t_i (U t)_i, and (U t)_i = p_i - d_i t_i / w.
+            tat = madd::<F>(ti, madd::<F>(d_weight * dii, ti, 2.0 * p), tat);
+        }
+    }
+    tat
+}
+
+fma_kernel! {
+    /// Eisenstat SSOR-PCG, first half of an iteration (rows n-1 down to 0):
+    /// the new search direction p_hat = D r_hat + beta p_hat, written in
+    /// place, and t = (D/w + U)^-1 p_hat (a backward sweep from zero; t is
+    /// the search direction in the original variables). Returns t'A t
+    /// (= p_hat' A_hat p_hat, CG's curvature), read off the sweep itself:
+    /// (U t)_i = p_hat_i - a_ii t_i / w, so t'At = sum_i t_i (2 p_hat_i +
+    /// (1 - 2/w) a_ii t_i) for symmetric A. Reads the upper triangle.
+    eisenstat_direction => eisenstat_direction_body(
+        a: &CsrView<'_, I>,
+        omega: f64,
+        r_hat: &[f64],
+        beta: f64,
+        p_hat: &mut [f64],
+        t: &mut [f64],
+    ) -> f64
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn eisenstat_update_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    omega: f64,
+    alpha: f64,
+    p_hat: &[f64],
+    t: &[f64],
+    w_part: &mut [f64],
+    x: &mut [f64],
+    r: &mut [f64],
+    r_hat: &mut [f64],
+) -> (f64, f64) {
+    let n = a.n();
+    for v in [p_hat, t, &*w_part, &*x, &*r, &*r_hat] {
+        assert_eq!(v.len(), n, "vector length must equal n");
+    }
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let inv_omega = 1.0 / omega;
+    let c = (2.0 - omega) * inv_omega;
+    let (mut rr, mut rz) = (0.0, 0.0);
+    for i in 0..n {
+        // SAFETY: validated view, lengths checked above; only w_part[j],
+        // j < i (already written) is read.
+        unsafe {
+            let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
+            let dii = *va.get_unchecked(d);
+            let (ti, pi) = (*t.get_unchecked(i), *p_hat.get_unchecked(i));
+            let u = madd::<F>(-c * dii, ti, pi);
+            // L t over the same entries (no chain), then the sweep.
+            let mut lower_t = 0.0;
+            for k in s..d {
+                lower_t = madd::<F>(
+                    *va.get_unchecked(k),
+                    *t.get_unchecked(ci.get_unchecked(k).index_unchecked()),
+                    lower_t,
+                );
+            }
+            let scale = omega * inv.get_unchecked(i);
+            let wi = sweep_row::<I, F>(0.0, scale, u, ci, va, w_part, s, d, false);
+            *w_part.get_unchecked_mut(i) = wi;
+            let at = madd::<F>(dii * inv_omega, ti, u + lower_t);
+            let xi = x.get_unchecked_mut(i);
+            *xi = madd::<F>(alpha, ti, *xi);
+            let ri = r.get_unchecked_mut(i);
+            *ri = madd::<F>(-alpha, at, *ri);
+            rr = madd::<F>(*ri, *ri, rr);
+            let rhi = r_hat.get_unchecked_mut(i);
+            *rhi = madd::<F>(-alpha, ti + wi, *rhi);
+            rz = madd::<F>(dii * *rhi, *rhi, rz);
+        }
+    }
+    (rr, rz)
+}
+
+fma_kernel! {
+    /// Eisenstat SSOR-PCG, second half (rows 0 up to n-1), given p_hat and
+    /// t = (D/w + U)^-1 p_hat from [`eisenstat_direction`] and CG's step
+    /// alpha. With u = p_hat - (2 - w)/w D t, row by row:
+    ///
+    /// - w_part = (D/w + L)^-1 u (a forward sweep from zero): the
+    ///   transformed operator applied to p_hat is t + w_part;
+    /// - A t = (D/w + L) t + u, read off the same lower-triangle entries;
+    /// - x += alpha t, r -= alpha A t (the residual the stopping rule
+    ///   tests), r_hat -= alpha (t + w_part).
+    ///
+    /// Returns (||r||^2, r_hat' D r_hat).
+    #[allow(clippy::too_many_arguments)]
+    eisenstat_update => eisenstat_update_body(
+        a: &CsrView<'_, I>,
+        omega: f64,
+        alpha: f64,
+        p_hat: &[f64],
+        t: &[f64],
+        w_part: &mut [f64],
+        x: &mut [f64],
+        r: &mut [f64],
+        r_hat: &mut [f64],
+    ) -> (f64, f64)
+}
+
+#[inline(always)]
+fn spmv_body<I: CsrIndex, const F: bool>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
     check_lengths(a, x, y);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
     for (i, yi) in y.iter_mut().enumerate() {
@@ -248,13 +508,23 @@ pub fn spmv<I: CsrIndex>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
                 rp.get_unchecked(i).index_unchecked(),
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            *yi = -row_minus_dot(0.0, ci, va, x, s, e);
+            *yi = -row_minus_dot::<I, F>(0.0, ci, va, x, s, e);
         }
     }
 }
 
-/// r = b - A x; returns ||r||_2.
-pub fn residual<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64], r: &mut [f64]) -> f64 {
+fma_kernel! {
+    /// y = A x.
+    spmv => spmv_body(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64])
+}
+
+#[inline(always)]
+fn residual_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &[f64],
+    r: &mut [f64],
+) -> f64 {
     check_lengths(a, b, x);
     assert_eq!(r.len(), a.n(), "residual length must equal n");
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
@@ -266,12 +536,17 @@ pub fn residual<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64], r: &mut [
                 rp.get_unchecked(i).index_unchecked(),
                 rp.get_unchecked(i + 1).index_unchecked(),
             );
-            let ri = row_minus_dot(*b.get_unchecked(i), ci, va, x, s, e);
+            let ri = row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, e);
             *r.get_unchecked_mut(i) = ri;
-            norm2 += ri * ri;
+            norm2 = madd::<F>(ri, ri, norm2);
         }
     }
     norm2.sqrt()
+}
+
+fma_kernel! {
+    /// r = b - A x; returns ||r||_2.
+    residual => residual_body(a: &CsrView<'_, I>, b: &[f64], x: &[f64], r: &mut [f64]) -> f64
 }
 
 /// Euclidean norm.
@@ -288,5 +563,106 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::{laplacian_2d, laplacian_3d};
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        let scale = b.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * scale)
+    }
+
+    /// The FMA build of every kernel is the one the tests exercise on
+    /// machines with FMA; this checks the plain build against it, so both
+    /// compute the same thing (up to rounding).
+    #[test]
+    fn fma_and_plain_builds_agree() {
+        for m in [laplacian_2d(9, 1.0), laplacian_3d(5)] {
+            let a = m.view();
+            let n = a.n();
+            let b: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+            let x0: Vec<f64> = (0..n)
+                .map(|i| ((i * 104729) % 11) as f64 / 5.0 - 1.0)
+                .collect();
+            type Kernel = fn(&CsrView<'_, usize>, &[f64], &mut [f64], f64);
+            let pairs: [(&str, Kernel, Kernel); 5] = [
+                (
+                    "forward",
+                    forward_sweep_body::<usize, false>,
+                    forward_sweep_body::<usize, true>,
+                ),
+                (
+                    "backward",
+                    backward_sweep_body::<usize, false>,
+                    backward_sweep_body::<usize, true>,
+                ),
+                (
+                    "forward zero",
+                    forward_sweep_zero_body::<usize, false>,
+                    forward_sweep_zero_body::<usize, true>,
+                ),
+                (
+                    "backward zero",
+                    backward_sweep_zero_body::<usize, false>,
+                    backward_sweep_zero_body::<usize, true>,
+                ),
+                (
+                    "symmetric zero",
+                    symmetric_sweep_zero_body::<usize, false>,
+                    symmetric_sweep_zero_body::<usize, true>,
+                ),
+            ];
+            for (name, plain, fused) in pairs {
+                let (mut xp, mut xf) = (x0.clone(), x0.clone());
+                plain(&a, &b, &mut xp, 1.3);
+                fused(&a, &b, &mut xf, 1.3);
+                assert!(close(&xp, &xf), "{name}");
+            }
+            let (mut yp, mut yf) = (vec![0.0; n], vec![0.0; n]);
+            spmv_body::<usize, false>(&a, &x0, &mut yp);
+            spmv_body::<usize, true>(&a, &x0, &mut yf);
+            assert!(close(&yp, &yf), "spmv");
+            let np = residual_body::<usize, false>(&a, &b, &x0, &mut yp);
+            let nf = residual_body::<usize, true>(&a, &b, &x0, &mut yf);
+            assert!(close(&yp, &yf) && (np - nf).abs() <= 1e-12 * nf, "residual");
+            let run = |fused: bool| {
+                let (mut p, mut t, mut w) = (x0.clone(), vec![0.0; n], vec![0.0; n]);
+                let (mut x, mut r, mut rh) = (x0.clone(), b.clone(), x0.clone());
+                let (pq, sums) = if fused {
+                    let pq =
+                        eisenstat_direction_body::<usize, true>(&a, 1.4, &b, 0.3, &mut p, &mut t);
+                    let s = eisenstat_update_body::<usize, true>(
+                        &a, 1.4, 0.7, &p, &t, &mut w, &mut x, &mut r, &mut rh,
+                    );
+                    (pq, s)
+                } else {
+                    let pq =
+                        eisenstat_direction_body::<usize, false>(&a, 1.4, &b, 0.3, &mut p, &mut t);
+                    let s = eisenstat_update_body::<usize, false>(
+                        &a, 1.4, 0.7, &p, &t, &mut w, &mut x, &mut r, &mut rh,
+                    );
+                    (pq, s)
+                };
+                (pq, sums, [p, t, w, x, r, rh])
+            };
+            let (pq_p, sums_p, vecs_p) = run(false);
+            let (pq_f, sums_f, vecs_f) = run(true);
+            assert!((pq_p - pq_f).abs() <= 1e-12 * pq_f.abs(), "eisenstat t'At");
+            assert!(
+                (sums_p.0 - sums_f.0).abs() <= 1e-12 * sums_f.0.abs(),
+                "eisenstat ||r||^2"
+            );
+            assert!(
+                (sums_p.1 - sums_f.1).abs() <= 1e-12 * sums_f.1.abs(),
+                "eisenstat rz"
+            );
+            for (vp, vf) in vecs_p.iter().zip(&vecs_f) {
+                assert!(close(vp, vf), "eisenstat vectors");
+            }
+        }
     }
 }
