@@ -29,16 +29,18 @@ pub mod problems;
 pub mod solve;
 mod state;
 pub mod sweep;
+pub mod tuner;
 
 pub use error::{Error, Result};
 pub use learn::{ContextRange, Learner, LearnerConfig, LearnerKind, OmegaGrid};
 pub use matrix::{
     laplacian_2d, laplacian_3d, validate_csr, CsrIndex, CsrMatrix, CsrView, Diagonal,
 };
-pub use pc::{Preconditioner, SolveStats};
+pub use pc::Preconditioner;
 pub use solve::{Method, SolveOutcome};
 pub use state::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION};
 pub use sweep::SweepKind;
+pub use tuner::{OmegaTuner, SolveStats};
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

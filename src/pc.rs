@@ -1,31 +1,19 @@
-//! The preconditioner object: an operator, sweep settings and an omega
-//! learner, driven by the host solver's protocol
+//! The preconditioner object: an operator, sweep settings and an
+//! [`OmegaTuner`], driven by the host solver's protocol
 //! `presolve(context) -> omega`, `apply(r) -> z` (any number of times),
 //! `postsolve(iterations, converged)`, once per linear solve.
 
 use crate::error::{Error, Result};
-use crate::learn::{check_omega, ContextRange, Learner, LearnerConfig, LearnerKind, OmegaGrid};
+use crate::learn::{Learner, LearnerConfig, LearnerKind};
 use crate::matrix::{CsrIndex, CsrMatrix, CsrView};
 use crate::solve::{cg, stationary, CgWork, Method, SolveOutcome};
 use crate::sweep::{sor, SweepKind};
+pub use crate::tuner::SolveStats;
+use crate::tuner::OmegaTuner;
 use std::path::Path;
 
 /// Largest number of sweeps per application accepted.
 pub const MAX_SWEEPS: i64 = 1_000_000;
-
-/// Counters over the solves a preconditioner has seen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SolveStats {
-    /// Completed solves (postsolve calls).
-    pub solves: u64,
-    /// Sum of reported iteration counts.
-    pub total_iterations: u64,
-    /// Solves reported as not converged.
-    pub failed_solves: u64,
-    /// Largest iteration count of a converged solve (sets the default
-    /// penalty of failed solves).
-    pub max_converged_iterations: u64,
-}
 
 /// SOR/SSOR preconditioner whose omega is chosen per solve by a learner.
 #[derive(Debug)]
@@ -33,14 +21,8 @@ pub struct Preconditioner {
     operator: Option<CsrMatrix>,
     sweep: SweepKind,
     its: usize,
-    config: LearnerConfig,
-    learner: Box<dyn Learner>,
-    /// omega used by apply: the last presolve's choice.
-    omega: f64,
-    /// A presolve is waiting for its postsolve.
-    in_flight: bool,
-    failure_cost: Option<f64>,
-    stats: SolveStats,
+    /// The learning side; its omega is the one apply uses.
+    tuner: OmegaTuner,
     cg_work: CgWork,
     sor_work: Vec<f64>,
 }
@@ -55,18 +37,11 @@ impl Preconditioner {
     /// Tsallis-INF on the paper's grid (20 omegas on [1, 1.95]), symmetric
     /// sweep, one sweep per application, seed 0, no operator yet.
     pub fn new() -> Self {
-        let config = LearnerConfig::default();
-        let learner = config.build().expect("default learner config is valid");
         Self {
             operator: None,
             sweep: SweepKind::Symmetric,
             its: 1,
-            omega: config.grid.omega(0),
-            config,
-            learner,
-            in_flight: false,
-            failure_cost: None,
-            stats: SolveStats::default(),
+            tuner: OmegaTuner::new(),
             cg_work: CgWork::default(),
             sor_work: Vec::new(),
         }
@@ -74,9 +49,10 @@ impl Preconditioner {
 
     /// Build from a full learner configuration (validated).
     pub fn with_config(config: LearnerConfig) -> Result<Self> {
-        let mut pc = Self::new();
-        pc.reconfigure(config)?;
-        Ok(pc)
+        Ok(Self {
+            tuner: OmegaTuner::with_config(config)?,
+            ..Self::new()
+        })
     }
 
     // ----- operator -------------------------------------------------
@@ -117,47 +93,30 @@ impl Preconditioner {
     /// Replace the learner configuration; the learner restarts from
     /// scratch. On error nothing changes.
     pub fn reconfigure(&mut self, config: LearnerConfig) -> Result<()> {
-        let learner = config.build()?;
-        self.omega = learner.grid().omega(0);
-        self.learner = learner;
-        self.config = config;
-        self.in_flight = false;
-        Ok(())
-    }
-
-    fn modify_config(&mut self, change: impl FnOnce(&mut LearnerConfig)) -> Result<()> {
-        let mut config = self.config.clone();
-        change(&mut config);
-        self.reconfigure(config)
+        self.tuner.reconfigure(config)
     }
 
     pub fn set_learner(&mut self, kind: LearnerKind) -> Result<()> {
-        self.modify_config(|c| c.kind = kind)
+        self.tuner.set_learner(kind)
     }
 
     /// Pin omega: switches to the fixed learner at `omega` (0 < omega < 2).
     pub fn set_omega(&mut self, omega: f64) -> Result<()> {
-        check_omega(omega)?;
-        self.modify_config(|c| {
-            c.kind = LearnerKind::Fixed;
-            c.fixed_omega = omega;
-        })
+        self.tuner.set_omega(omega)
     }
 
     /// Arms of the bandit learners: `count` omegas evenly spaced on [lo, hi].
     pub fn set_omega_grid(&mut self, lo: f64, hi: f64, count: i64) -> Result<()> {
-        let grid = OmegaGrid::new(lo, hi, count)?;
-        self.modify_config(|c| c.grid = grid)
+        self.tuner.set_omega_grid(lo, hi, count)
     }
 
     /// Declared range of the context (contextual learners rescale to it).
     pub fn set_context_range(&mut self, lo: f64, hi: f64) -> Result<()> {
-        let range = ContextRange::new(lo, hi)?;
-        self.modify_config(|c| c.context_range = range)
+        self.tuner.set_context_range(lo, hi)
     }
 
     pub fn set_seed(&mut self, seed: u64) -> Result<()> {
-        self.modify_config(|c| c.seed = seed)
+        self.tuner.set_seed(seed)
     }
 
     /// Sweep direction and sweeps per application (1..=MAX_SWEEPS).
@@ -178,44 +137,37 @@ impl Preconditioner {
     /// for the built-in solvers ([`Self::solve`]), and twice the largest
     /// converged iteration count seen so far for host solvers (postsolve).
     pub fn set_failure_cost(&mut self, cost: Option<f64>) -> Result<()> {
-        if let Some(c) = cost {
-            if !(c.is_finite() && c >= 0.0) {
-                return Err(Error::InvalidArgument {
-                    what: "failure cost",
-                    detail: format!("{c} (must be finite and >= 0)"),
-                });
-            }
-        }
-        self.failure_cost = cost;
-        Ok(())
+        self.tuner.set_failure_cost(cost)
     }
 
     pub fn config(&self) -> &LearnerConfig {
-        &self.config
+        self.tuner.config()
     }
     pub fn sweep(&self) -> (SweepKind, usize) {
         (self.sweep, self.its)
     }
     pub fn learner(&self) -> &dyn Learner {
-        self.learner.as_ref()
+        self.tuner.learner()
     }
     pub fn stats(&self) -> SolveStats {
-        self.stats
+        self.tuner.stats()
+    }
+    /// The learning side (learner, statistics, persistence).
+    pub fn tuner(&self) -> &OmegaTuner {
+        &self.tuner
     }
     /// omega that apply uses now (last presolve's choice, or the grid's
     /// first value before any solve).
     pub fn omega(&self) -> f64 {
-        self.omega
+        self.tuner.omega()
     }
     /// omega the learner currently favours for this context.
     pub fn favourite_omega(&self, context: Option<f64>) -> f64 {
-        self.learner
-            .grid()
-            .omega(self.learner.favourite(normalise_context(context)))
+        self.tuner.favourite_omega(context)
     }
     /// Whether a presolve is waiting for its postsolve.
     pub fn solve_in_flight(&self) -> bool {
-        self.in_flight
+        self.tuner.solve_in_flight()
     }
 
     // ----- host-solver protocol -------------------------------------
@@ -224,11 +176,7 @@ impl Preconditioner {
     /// or NaN: no context; out-of-range contexts are clamped). A presolve
     /// while another solve is in flight abandons that one unlearned.
     pub fn presolve(&mut self, context: Option<f64>) -> Result<f64> {
-        let arm = self.learner.choose(normalise_context(context));
-        let omega = self.learner.grid().omega(arm);
-        self.omega = omega;
-        self.in_flight = true;
-        Ok(omega)
+        self.tuner.presolve(context)
     }
 
     /// z = M^-1 r: `its` sweeps of the configured kind from zero at the
@@ -237,7 +185,7 @@ impl Preconditioner {
         let a = self.operator.as_ref().ok_or(Error::NoOperator)?;
         check_len("r", r, a.n())?;
         check_len("z", z, a.n())?;
-        sor(&a.view(), r, z, self.omega, self.sweep, self.its, true);
+        sor(&a.view(), r, z, self.omega(), self.sweep, self.its, true);
         Ok(())
     }
 
@@ -246,37 +194,7 @@ impl Preconditioner {
     /// the one set with [`Self::set_failure_cost`], or else twice the
     /// largest converged iteration count seen so far.
     pub fn postsolve(&mut self, iterations: i64, converged: bool) -> Result<()> {
-        self.finish_solve(iterations, converged, None)
-    }
-
-    /// postsolve with the iteration cap of the solve when it is known (the
-    /// built-in solvers): a failed solve then costs at least the cap, as in
-    /// the paper, even when it stopped early on divergence.
-    fn finish_solve(&mut self, iterations: i64, converged: bool, cap: Option<u64>) -> Result<()> {
-        if iterations < 0 {
-            return Err(Error::NegativeIterations(iterations));
-        }
-        if !self.in_flight {
-            return Err(Error::PostsolveWithoutPresolve);
-        }
-        self.in_flight = false;
-        let its = iterations as u64;
-        let cost = if converged {
-            self.stats.max_converged_iterations = self.stats.max_converged_iterations.max(its);
-            its as f64
-        } else {
-            self.stats.failed_solves += 1;
-            let penalty = match (self.failure_cost, cap) {
-                (Some(configured), _) => configured,
-                (None, Some(cap)) => cap as f64,
-                (None, None) => 2.0 * self.stats.max_converged_iterations as f64,
-            };
-            (its as f64).max(penalty)
-        };
-        self.learner.observe(cost);
-        self.stats.solves += 1;
-        self.stats.total_iterations += its;
-        Ok(())
+        self.tuner.postsolve(iterations, converged)
     }
 
     /// presolve, a built-in solver, postsolve: one learned solve of
@@ -334,7 +252,7 @@ impl Preconditioner {
             ),
             Method::Cg => cg(&view, None, b, x, rtol, max_it as u64, &mut self.cg_work),
         };
-        self.finish_solve(
+        self.tuner.postsolve_capped(
             outcome.iterations as i64,
             outcome.converged,
             Some(max_it as u64),
@@ -347,21 +265,14 @@ impl Preconditioner {
     /// Save the learner (configuration, state, statistics) to `path`
     /// atomically (temporary file, then rename).
     pub fn save_state(&self, path: &Path) -> Result<()> {
-        crate::state::save(path, &self.config, self.learner.as_ref(), &self.stats)
+        self.tuner.save_state(path)
     }
 
     /// Load a state saved by a preconditioner of the same learner
     /// configuration. On error nothing changes.
     pub fn load_state(&mut self, path: &Path) -> Result<()> {
-        let stats = crate::state::load(path, &self.config, self.learner.as_mut())?;
-        self.stats = stats;
-        self.in_flight = false;
-        Ok(())
+        self.tuner.load_state(path)
     }
-}
-
-fn normalise_context(context: Option<f64>) -> Option<f64> {
-    context.filter(|c| !c.is_nan())
 }
 
 fn check_len(what: &'static str, v: &[f64], n: usize) -> Result<()> {

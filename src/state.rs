@@ -10,7 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::learn::{Learner, LearnerConfig};
-use crate::pc::SolveStats;
+use crate::tuner::SolveStats;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;

@@ -3,9 +3,10 @@
 //! The PETSc glue lives in the C shim `pcbanditsor.c` (PETSc's own style,
 //! compiled by `build.rs`). This file is the small internal C API the shim
 //! calls, the `bsorp_*` functions, over an opaque [`Bsorp`] object that
-//! holds the learner ([`banditsor::Preconditioner`]), the sweep settings,
-//! the omega of the current outer solve, and the validated diagonal of the
-//! matrix whose CSR arrays PETSc owns (borrowed zero-copy on every apply).
+//! holds the learning side ([`banditsor::OmegaTuner`], whose omega is the
+//! one of the current outer solve), the sweep settings, and the validated
+//! diagonal of the matrix whose CSR arrays PETSc owns (borrowed zero-copy
+//! on every apply).
 //!
 //! Contract with the shim:
 //! - every `bsorp_*` function returns 0 on success and 1 on failure; the
@@ -24,7 +25,7 @@ use banditsor::learn::check_omega;
 use banditsor::sweep::sor;
 use banditsor::{
     validate_csr, ContextRange, CsrView, Diagonal, LearnerConfig, LearnerKind, OmegaGrid,
-    Preconditioner, SweepKind,
+    OmegaTuner, SweepKind,
 };
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CStr, CString};
@@ -128,15 +129,16 @@ enum Round {
 /// The opaque object behind a PC of type banditsor.
 #[derive(Debug)]
 pub struct Bsorp {
-    pc: Preconditioner,
+    /// The learner, its statistics and the omega every apply uses.
+    tuner: OmegaTuner,
     sweep: SweepKind,
     its: usize,
     lits: usize,
-    omega: f64,
     op: Option<Operator>,
     rounds: Vec<Round>,
     last_hold: Option<String>,
-    solves_seen: u64,
+    /// Outer solves learned from in this process (the state file may add
+    /// earlier ones to the tuner's statistics).
     learned_solves: u64,
     held_solves: u64,
     cumulative_iterations: u64,
@@ -152,18 +154,14 @@ pub struct Bsorp {
 
 impl Bsorp {
     fn new() -> Self {
-        let pc = Preconditioner::new();
-        let omega = pc.favourite_omega(None);
         Self {
-            pc,
+            tuner: OmegaTuner::new(),
             sweep: SweepKind::Symmetric,
             its: 1,
             lits: 1,
-            omega,
             op: None,
             rounds: Vec::new(),
             last_hold: None,
-            solves_seen: 0,
             learned_solves: 0,
             held_solves: 0,
             cumulative_iterations: 0,
@@ -221,33 +219,39 @@ impl Bsorp {
                 s.lits
             ));
         }
-        let mut config = self.pc.config().clone();
+        let mut config = self.tuner.config().clone();
         config.kind = kind;
         config.fixed_omega = s.fixed_omega;
         config.grid = grid;
         config.context_range = context_range;
         config.seed = s.seed as u64;
-        if config != *self.pc.config() {
-            if self.pc.stats().solves > 0 || !self.rounds.is_empty() {
+        if config != *self.tuner.config() {
+            if self.tuner.stats().solves > 0 || !self.rounds.is_empty() {
                 return Err(format!(
                     "cannot change the learner configuration of a banditsor PC after {} solve(s)",
-                    self.pc.stats().solves
+                    self.tuner.stats().solves
                 ));
             }
             // Validate by building first: LearnerConfig::build names the problem.
             let test: LearnerConfig = config.clone();
             test.build()
                 .map_err(|e| format!("-pc_banditsor_learner {name}: {e}"))?;
-            self.pc.reconfigure(config).map_err(|e| e.to_string())?;
+            self.tuner.reconfigure(config).map_err(|e| e.to_string())?;
             self.state_loaded = false;
         }
         self.sweep = sweep;
         self.its = s.its as usize;
         self.lits = s.lits as usize;
         if self.rounds.is_empty() {
-            self.omega = self.pc.favourite_omega(None);
+            self.use_favourite_omega()?;
         }
         Ok(())
+    }
+
+    /// Outside a solve, the omega an apply uses is the learner's favourite.
+    fn use_favourite_omega(&mut self) -> Result<(), String> {
+        let omega = self.tuner.favourite_omega(None);
+        self.tuner.use_omega(omega).map_err(|e| e.to_string())
     }
 
     fn set_operator(
@@ -365,7 +369,7 @@ impl Bsorp {
                 &view,
                 rr,
                 zz,
-                self.omega,
+                self.tuner.omega(),
                 self.sweep,
                 sweeps as usize,
                 zero_guess,
@@ -380,32 +384,28 @@ impl Bsorp {
         } else {
             Some(context)
         };
-        let (round, omega) = if !self.rounds.is_empty() {
+        // Only rank 0 decides; the other ranks keep their omega until the
+        // shim hands them rank 0's (bsorp_set_omega).
+        let round = if !self.rounds.is_empty() {
             self.last_hold =
                 Some("nested solve inside an outer solve (omega of the outer solve kept)".into());
-            (Round::Held, self.omega)
+            Round::Held
         } else if let Some(reason) = hold {
             self.last_hold = Some(reason.to_string());
-            (
-                Round::Held,
-                if root {
-                    self.pc.favourite_omega(ctx)
-                } else {
-                    self.omega
-                },
-            )
+            if root {
+                let omega = self.tuner.favourite_omega(ctx);
+                self.tuner.use_omega(omega).map_err(|e| e.to_string())?;
+            }
+            Round::Held
         } else {
             self.last_hold = None;
-            let omega = if root {
-                self.pc.presolve(ctx).map_err(|e| e.to_string())?
-            } else {
-                self.omega
-            };
-            (Round::Learning, omega)
+            if root {
+                self.tuner.presolve(ctx).map_err(|e| e.to_string())?;
+            }
+            Round::Learning
         };
         self.rounds.push(round);
-        self.omega = omega;
-        Ok(omega)
+        Ok(self.tuner.omega())
     }
 
     fn postsolve(&mut self, root: bool, iterations: i64, converged: bool) -> Result<bool, String> {
@@ -421,12 +421,11 @@ impl Bsorp {
                 Ok(false)
             }
             Round::Learning => {
-                self.solves_seen += 1;
                 self.learned_solves += 1;
                 self.cumulative_iterations += iterations as u64;
                 self.last_iterations = Some((iterations, converged));
                 if root {
-                    self.pc
+                    self.tuner
                         .postsolve(iterations, converged)
                         .map_err(|e| e.to_string())?;
                 }
@@ -436,7 +435,7 @@ impl Bsorp {
     }
 
     fn view(&mut self) {
-        let cfg = self.pc.config().clone();
+        let cfg = self.tuner.config().clone();
         let mut lines = Vec::new();
         let learner = cfg.kind.name();
         lines.push(format!(
@@ -466,25 +465,25 @@ impl Bsorp {
             self.its,
             self.lits
         ));
-        lines.push(format!("current omega: {}", self.omega));
+        lines.push(format!("current omega: {}", self.tuner.omega()));
         if let Some(o) = &self.op {
             lines.push(format!(
                 "local matrix: {} rows, {} nonzeros (CSR borrowed from PETSc); pattern validated {} time(s), diagonal refreshed for new values {} time(s)",
                 o.n, o.nnz, self.validations, self.refreshes
             ));
         }
-        let fav = self.pc.favourite_omega(None);
-        let arm = self.pc.learner().favourite(None);
+        let fav = self.tuner.favourite_omega(None);
+        let arm = self.tuner.learner().favourite(None);
         lines.push(format!(
             "favoured arm: {arm} (omega = {fav}) after {} learner round(s)",
-            self.pc.learner().rounds()
+            self.tuner.learner().rounds()
         ));
         lines.push(format!(
             "solves seen: {}, cumulative iterations: {}, held (not learned) solves: {}",
-            self.solves_seen, self.cumulative_iterations, self.held_solves
+            self.learned_solves, self.cumulative_iterations, self.held_solves
         ));
-        let st = self.pc.stats();
-        if st.solves != self.solves_seen && self.state_path.is_some() {
+        let st = self.tuner.stats();
+        if st.solves != self.learned_solves && self.state_path.is_some() {
             lines.push(format!(
                 "learner totals including the state file: {} solves, {} iterations",
                 st.solves, st.total_iterations
@@ -613,11 +612,15 @@ pub unsafe extern "C" fn bsorp_setup_state(p: *mut Bsorp, root: c_int) -> c_int 
         b.state_loaded = true;
         if let Some(path) = b.state_path.clone() {
             if path.exists() {
-                b.pc.load_state(&path)
+                b.tuner
+                    .load_state(&path)
                     .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
-                b.state_note = Some(format!("loaded, {} earlier solve(s)", b.pc.stats().solves));
+                b.state_note = Some(format!(
+                    "loaded, {} earlier solve(s)",
+                    b.tuner.stats().solves
+                ));
                 if b.rounds.is_empty() {
-                    b.omega = b.pc.favourite_omega(None);
+                    b.use_favourite_omega()?;
                 }
             } else {
                 b.state_note = Some("new".into());
@@ -711,10 +714,7 @@ pub unsafe extern "C" fn bsorp_reset_rounds(p: *mut Bsorp) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_set_omega(p: *mut Bsorp, omega: f64) -> c_int {
     guard(|| {
-        let b = obj(p)?;
-        check_omega(omega).map_err(|e| e.to_string())?;
-        b.omega = omega;
-        Ok(())
+        obj(p)?.tuner.use_omega(omega).map_err(|e| e.to_string())
     })
 }
 
@@ -726,7 +726,7 @@ pub unsafe extern "C" fn bsorp_set_omega(p: *mut Bsorp, omega: f64) -> c_int {
 pub unsafe extern "C" fn bsorp_get_omega(p: *mut Bsorp, omega: *mut f64) -> c_int {
     guard(|| {
         let b = obj(p)?;
-        *omega.as_mut().ok_or("null output")? = b.omega;
+        *omega.as_mut().ok_or("null output")? = b.tuner.omega();
         Ok(())
     })
 }
@@ -748,7 +748,8 @@ pub unsafe extern "C" fn bsorp_postsolve(
         let learned = b.postsolve(root != 0, iterations, converged != 0)?;
         if learned {
             if let Some(path) = b.state_path.clone() {
-                b.pc.save_state(&path)
+                b.tuner
+                    .save_state(&path)
                     .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
                 let loaded = b
                     .state_note
@@ -759,7 +760,7 @@ pub unsafe extern "C" fn bsorp_postsolve(
                     .unwrap_or_default();
                 b.state_note = Some(format!(
                     "{loaded}saved after {} solve(s)",
-                    b.pc.stats().solves
+                    b.tuner.stats().solves
                 ));
             }
         }
