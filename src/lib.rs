@@ -25,7 +25,6 @@ pub mod ffi;
 pub mod learn;
 pub mod matrix;
 pub mod pc;
-pub mod problems;
 pub mod solve;
 mod state;
 pub mod sweep;

@@ -19,11 +19,11 @@
 //! every fixed omega, the best fixed omega in hindsight, the
 //! instance-optimal total and the three learners.
 
-use crate::error::{Error, Result};
-use crate::learn::{ContextRange, LearnerConfig, LearnerKind, OmegaGrid};
-use crate::matrix::{laplacian_2d, CsrMatrix};
-use crate::solve::stationary;
-use crate::sweep::SweepKind;
+use banditsor::error::{Error, Result};
+use banditsor::learn::{ContextRange, LearnerConfig, LearnerKind, OmegaGrid};
+use banditsor::matrix::{laplacian_2d, CsrMatrix};
+use banditsor::solve::stationary;
+use banditsor::sweep::SweepKind;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, StandardNormal};

@@ -3,7 +3,7 @@
 //! over seeds: every fixed omega, best fixed in hindsight, the
 //! instance-optimal total, Tsallis-INF, Tsallis-INF-CB and ChebCB.
 
-use banditsor::problems::shifted::{
+use banditsor_demo::problems::shifted::{
     cost_table, generate_instances, summarise, ShiftDistribution, Summary,
 };
 use banditsor::OmegaGrid;

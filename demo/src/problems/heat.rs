@@ -10,8 +10,8 @@
 //! SPD system whose conditioning follows kappa: the context of the
 //! contextual learners.
 
-use crate::matrix::{laplacian_2d, CsrMatrix};
-use crate::sweep::spmv;
+use banditsor::matrix::{laplacian_2d, CsrMatrix};
+use banditsor::sweep::spmv;
 use std::f64::consts::PI;
 
 /// Diffusion coefficient at time t.
@@ -153,7 +153,7 @@ impl HeatEquation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::{cg, CgWork};
+    use banditsor::solve::{cg, CgWork};
 
     #[test]
     fn kappa_range_and_shape() {

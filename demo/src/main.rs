@@ -5,7 +5,7 @@
 //! Tsallis-INF and ChebCB; prints a table and writes an SVG plot.
 //! `banditsor shifted`: the paper's shifted-Laplacian SOR experiment.
 
-use banditsor::problems::heat::{HeatEquation, KAPPA_RANGE};
+use banditsor_demo::problems::heat::{HeatEquation, KAPPA_RANGE};
 use banditsor::{ContextRange, LearnerConfig, LearnerKind, Method, OmegaGrid, Preconditioner};
 use clap::{Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -1,0 +1,7 @@
+//! The demo and experiment side of banditsor, kept out of the library that
+//! C, Fortran and PETSc users link: problem generators ([`problems`]: the
+//! paper's 2D heat equation and shifted-Laplacian sequence) used by the
+//! `banditsor` command (`src/main.rs`: tables, progress bars, SVG plots),
+//! the tests and the experiment drivers.
+
+pub mod problems;
