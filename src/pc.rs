@@ -223,6 +223,11 @@ impl Preconditioner {
                 value: max_it,
             });
         }
+        // A NaN or infinity in b or the initial guess is the caller's
+        // error, not the chosen omega's: refuse it before the learner
+        // picks, so no arm is charged a failure it did not cause.
+        check_finite("b", b)?;
+        check_finite("x", x)?;
         let omega = self.presolve(context)?;
         let a = self.operator.as_ref().expect("checked above");
         let view: CsrView<'_, usize> = a.view();
@@ -272,6 +277,16 @@ impl Preconditioner {
     /// configuration. On error nothing changes.
     pub fn load_state(&mut self, path: &Path) -> Result<()> {
         self.tuner.load_state(path)
+    }
+}
+
+fn check_finite(what: &'static str, v: &[f64]) -> Result<()> {
+    match v.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(Error::InvalidArgument {
+            what,
+            detail: format!("{what}[{i}] = {} (must be finite)", v[i]),
+        }),
     }
 }
 

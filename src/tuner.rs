@@ -211,7 +211,7 @@ impl OmegaTuner {
             self.stats.max_converged_iterations = self.stats.max_converged_iterations.max(its);
             its as f64
         } else {
-            self.stats.failed_solves += 1;
+            self.stats.failed_solves = self.stats.failed_solves.saturating_add(1);
             let penalty = match (self.failure_cost, cap) {
                 (Some(configured), _) => configured,
                 (None, Some(cap)) => cap as f64,
@@ -220,8 +220,10 @@ impl OmegaTuner {
             (its as f64).max(penalty)
         };
         self.learner.observe(cost);
-        self.stats.solves += 1;
-        self.stats.total_iterations += its;
+        // Saturating: a host may report absurd counts (or a loaded state
+        // may be near the limit); the counters must never wrap or panic.
+        self.stats.solves = self.stats.solves.saturating_add(1);
+        self.stats.total_iterations = self.stats.total_iterations.saturating_add(its);
         Ok(())
     }
 

@@ -592,8 +592,9 @@ pub unsafe extern "C" fn bsor_pc_postsolve(
 /// failed solve).
 ///
 /// Errors (nothing changes, x untouched): BSOR_ERR_NULL_POINTER,
-/// BSOR_ERR_NO_OPERATOR, BSOR_ERR_INVALID_ARGUMENT (method, rtol),
-/// BSOR_ERR_INVALID_SIZE (max_it < 0).
+/// BSOR_ERR_NO_OPERATOR, BSOR_ERR_INVALID_ARGUMENT (method, rtol, a NaN
+/// or infinity in b or in the initial guess x: the learner is not
+/// charged), BSOR_ERR_INVALID_SIZE (max_it < 0).
 ///
 /// # Safety
 /// `pc` is a live handle; `b` readable and `x` readable and writable for
