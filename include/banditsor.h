@@ -286,9 +286,13 @@ const char *bsor_status_name(int status);
  *
  * Errors: BSOR_ERR_NULL_POINTER if `out` is NULL.
  *
- * Thread-safety: a handle may be used by one thread at a time; distinct
- * handles are independent and may be used concurrently. Functions taking
- * `const bsor_pc *` may run concurrently with each other on one handle.
+ * Thread safety: may be called from any number of threads at once. A
+ * handle may be used by one thread at a time (functions taking `bsor_pc *`
+ * are exclusive); distinct handles are independent and may be used
+ * concurrently; functions taking `const bsor_pc *` may run concurrently
+ * with each other on one handle. Each function's documentation states
+ * its class.
+ *
  *
  * # Safety
  * `out` is NULL or valid for writing one pointer.
@@ -300,6 +304,9 @@ int bsor_pc_create(struct bsor_pc **out);
  *
  * Accepts `pc == NULL` and `*pc == NULL` (both do nothing), so calling it
  * twice on the same variable is safe. Always returns BSOR_OK.
+ *
+ * Thread safety: exclusive, and last: no call may use the handle while
+ * this one runs or after it.
  *
  * # Safety
  * `pc` is NULL or points to NULL or to a handle from `bsor_pc_create`
@@ -328,6 +335,10 @@ int bsor_pc_destroy(struct bsor_pc **pc);
  * BSOR_ERR_DUPLICATE_COLUMN, BSOR_ERR_NON_FINITE_VALUE,
  * BSOR_ERR_MISSING_DIAGONAL, BSOR_ERR_ZERO_DIAGONAL.
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle; `rowptr` has n + 1 readable entries; `colind` and
  * `values` have rowptr[n] readable entries.
@@ -341,6 +352,10 @@ int bsor_pc_set_operator_csr(struct bsor_pc *pc,
 /**
  * As `bsor_pc_set_operator_csr`, with 32-bit indices (e.g. PETSc's
  * default PetscInt); `n` >= 0.
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * As `bsor_pc_set_operator_csr`.
@@ -363,6 +378,10 @@ int bsor_pc_set_operator_csr_i32(struct bsor_pc *pc,
  * BSOR_ERR_INVALID_SIZE (nnz < 0), BSOR_ERR_INCONSISTENT_SIZES (nnz differs
  * from the operator's), BSOR_ERR_NON_FINITE_VALUE, BSOR_ERR_ZERO_DIAGONAL.
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle; `values` has `nnz` readable entries.
  */
@@ -373,6 +392,10 @@ int bsor_pc_update_values(struct bsor_pc *pc, int64_t nnz, const double *values)
  * no operator is set). Either output may be NULL.
  *
  * Errors: BSOR_ERR_NULL_POINTER if `pc` is NULL.
+ *
+ * Thread safety: read-only. May run concurrently with other read-only
+ * calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+ * with a call that modifies it.
  *
  * # Safety
  * `pc` is a live handle; non-NULL outputs are writable.
@@ -386,6 +409,10 @@ int bsor_pc_get_size(const struct bsor_pc *pc, int64_t *n, int64_t *nnz);
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER,
  * BSOR_ERR_INVALID_ARGUMENT (unknown kind, or a learner this build lacks).
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle.
  */
@@ -395,6 +422,10 @@ int bsor_pc_set_learner(struct bsor_pc *pc, bsor_learner kind);
  * Pin omega: switches to BSOR_LEARNER_FIXED with this omega, 0 < omega < 2.
  *
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_INVALID_OMEGA.
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * `pc` is a live handle.
@@ -409,6 +440,10 @@ int bsor_pc_set_omega(struct bsor_pc *pc, double omega);
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_INVALID_RANGE,
  * BSOR_ERR_INVALID_GRID_SIZE.
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle.
  */
@@ -421,6 +456,10 @@ int bsor_pc_set_omega_grid(struct bsor_pc *pc, double lo, double hi, int32_t cou
  *
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_INVALID_RANGE.
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle.
  */
@@ -431,6 +470,10 @@ int bsor_pc_set_context_range(struct bsor_pc *pc, double lo, double hi);
  * the same omega sequence on every platform. The learner restarts.
  *
  * Errors: BSOR_ERR_NULL_POINTER.
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * `pc` is a live handle.
@@ -445,6 +488,10 @@ int bsor_pc_set_seed(struct bsor_pc *pc, uint64_t seed);
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER,
  * BSOR_ERR_INVALID_ARGUMENT (unknown kind), BSOR_ERR_INVALID_SIZE (its).
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle.
  */
@@ -458,6 +505,10 @@ int bsor_pc_set_sweep(struct bsor_pc *pc, bsor_sweep kind, int32_t its);
  *
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER,
  * BSOR_ERR_INVALID_ARGUMENT (negative or infinite cost).
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * `pc` is a live handle.
@@ -476,6 +527,10 @@ int bsor_pc_set_failure_cost(struct bsor_pc *pc, double cost);
  *
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER (pc).
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle; `omega_out` is NULL or writable.
  */
@@ -487,6 +542,10 @@ int bsor_pc_presolve(struct bsor_pc *pc, double context, double *omega_out);
  * they may be the same array (in-place application).
  *
  * Errors (z untouched): BSOR_ERR_NULL_POINTER, BSOR_ERR_NO_OPERATOR.
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * `pc` is a live handle; `r` readable and `z` writable for n entries.
@@ -502,6 +561,10 @@ int bsor_pc_apply(struct bsor_pc *pc, const double *r, double *z);
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER,
  * BSOR_ERR_INVALID_ARGUMENT (converged not 0 or 1),
  * BSOR_ERR_NEGATIVE_ITERATIONS, BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE.
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * `pc` is a live handle.
@@ -528,6 +591,10 @@ int bsor_pc_postsolve(struct bsor_pc *pc, int64_t iterations, int32_t converged)
  * or infinity in b or in the initial guess x: the learner is not
  * charged), BSOR_ERR_INVALID_SIZE (max_it < 0).
  *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
  * # Safety
  * `pc` is a live handle; `b` readable and `x` readable and writable for
  * n entries (they may overlap); `iterations_out` NULL or writable.
@@ -547,6 +614,10 @@ int bsor_solve(struct bsor_pc *pc,
  *
  * Errors: BSOR_ERR_NULL_POINTER (pc or omega).
  *
+ * Thread safety: read-only. May run concurrently with other read-only
+ * calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+ * with a call that modifies it.
+ *
  * # Safety
  * `pc` is a live handle; `omega` writable.
  */
@@ -559,6 +630,10 @@ int bsor_pc_get_omega(const struct bsor_pc *pc, double *omega);
  *
  * Errors: BSOR_ERR_NULL_POINTER (pc or omega).
  *
+ * Thread safety: read-only. May run concurrently with other read-only
+ * calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+ * with a call that modifies it.
+ *
  * # Safety
  * `pc` is a live handle; `omega` writable.
  */
@@ -568,6 +643,10 @@ int bsor_pc_get_favourite_omega(const struct bsor_pc *pc, double context, double
  * Solve statistics so far (see `bsor_stats`).
  *
  * Errors: BSOR_ERR_NULL_POINTER (pc or stats).
+ *
+ * Thread safety: read-only. May run concurrently with other read-only
+ * calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+ * with a call that modifies it.
  *
  * # Safety
  * `pc` is a live handle; `stats` writable.
@@ -580,6 +659,11 @@ int bsor_pc_get_stats(const struct bsor_pc *pc, struct bsor_stats *stats);
  * the target. The operator is not saved.
  *
  * Errors: BSOR_ERR_NULL_POINTER, BSOR_ERR_STATE_IO (cannot write).
+ *
+ * Thread safety: read-only. May run concurrently with other read-only
+ * calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+ * with a call that modifies it. Concurrent saves to one path (from one
+ * or several handles) each replace the file atomically; the last wins.
  *
  * # Safety
  * `pc` is a live handle; `path` a NUL-terminated string.
@@ -594,6 +678,10 @@ int bsor_pc_save_state(const struct bsor_pc *pc, const char *path);
  * Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_STATE_IO
  * (cannot read), BSOR_ERR_STATE_CORRUPT (not a banditsor state),
  * BSOR_ERR_STATE_MISMATCH (another configuration).
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
  *
  * # Safety
  * `pc` is a live handle; `path` a NUL-terminated string.

@@ -172,9 +172,13 @@ pub extern "C" fn bsor_status_name(status: c_int) -> *const c_char {
 ///
 /// Errors: BSOR_ERR_NULL_POINTER if `out` is NULL.
 ///
-/// Thread-safety: a handle may be used by one thread at a time; distinct
-/// handles are independent and may be used concurrently. Functions taking
-/// `const bsor_pc *` may run concurrently with each other on one handle.
+/// Thread safety: may be called from any number of threads at once. A
+/// handle may be used by one thread at a time (functions taking `bsor_pc *`
+/// are exclusive); distinct handles are independent and may be used
+/// concurrently; functions taking `const bsor_pc *` may run concurrently
+/// with each other on one handle. Each function's documentation states
+/// its class.
+///
 ///
 /// # Safety
 /// `out` is NULL or valid for writing one pointer.
@@ -192,6 +196,9 @@ pub unsafe extern "C" fn bsor_pc_create(out: *mut *mut bsor_pc) -> c_int {
 ///
 /// Accepts `pc == NULL` and `*pc == NULL` (both do nothing), so calling it
 /// twice on the same variable is safe. Always returns BSOR_OK.
+///
+/// Thread safety: exclusive, and last: no call may use the handle while
+/// this one runs or after it.
 ///
 /// # Safety
 /// `pc` is NULL or points to NULL or to a handle from `bsor_pc_create`
@@ -263,6 +270,10 @@ unsafe fn set_operator<I: CsrIndex + Copy>(
 /// BSOR_ERR_DUPLICATE_COLUMN, BSOR_ERR_NON_FINITE_VALUE,
 /// BSOR_ERR_MISSING_DIAGONAL, BSOR_ERR_ZERO_DIAGONAL.
 ///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
+///
 /// # Safety
 /// `pc` is a live handle; `rowptr` has n + 1 readable entries; `colind` and
 /// `values` have rowptr[n] readable entries.
@@ -281,6 +292,10 @@ pub unsafe extern "C" fn bsor_pc_set_operator_csr(
 
 /// As `bsor_pc_set_operator_csr`, with 32-bit indices (e.g. PETSc's
 /// default PetscInt); `n` >= 0.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// As `bsor_pc_set_operator_csr`.
@@ -307,6 +322,10 @@ pub unsafe extern "C" fn bsor_pc_set_operator_csr_i32(
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_NO_OPERATOR,
 /// BSOR_ERR_INVALID_SIZE (nnz < 0), BSOR_ERR_INCONSISTENT_SIZES (nnz differs
 /// from the operator's), BSOR_ERR_NON_FINITE_VALUE, BSOR_ERR_ZERO_DIAGONAL.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle; `values` has `nnz` readable entries.
@@ -339,6 +358,10 @@ pub unsafe extern "C" fn bsor_pc_update_values(
 ///
 /// Errors: BSOR_ERR_NULL_POINTER if `pc` is NULL.
 ///
+/// Thread safety: read-only. May run concurrently with other read-only
+/// calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+/// with a call that modifies it.
+///
 /// # Safety
 /// `pc` is a live handle; non-NULL outputs are writable.
 #[no_mangle]
@@ -368,6 +391,10 @@ pub unsafe extern "C" fn bsor_pc_get_size(pc: *const bsor_pc, n: *mut i64, nnz: 
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER,
 /// BSOR_ERR_INVALID_ARGUMENT (unknown kind, or a learner this build lacks).
 ///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
+///
 /// # Safety
 /// `pc` is a live handle.
 #[no_mangle]
@@ -383,6 +410,10 @@ pub unsafe extern "C" fn bsor_pc_set_learner(pc: *mut bsor_pc, kind: bsor_learne
 /// Pin omega: switches to BSOR_LEARNER_FIXED with this omega, 0 < omega < 2.
 ///
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_INVALID_OMEGA.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle.
@@ -400,6 +431,10 @@ pub unsafe extern "C" fn bsor_pc_set_omega(pc: *mut bsor_pc, omega: f64) -> c_in
 ///
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_INVALID_RANGE,
 /// BSOR_ERR_INVALID_GRID_SIZE.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle.
@@ -422,6 +457,10 @@ pub unsafe extern "C" fn bsor_pc_set_omega_grid(
 ///
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_INVALID_RANGE.
 ///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
+///
 /// # Safety
 /// `pc` is a live handle.
 #[no_mangle]
@@ -436,6 +475,10 @@ pub unsafe extern "C" fn bsor_pc_set_context_range(pc: *mut bsor_pc, lo: f64, hi
 /// the same omega sequence on every platform. The learner restarts.
 ///
 /// Errors: BSOR_ERR_NULL_POINTER.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle.
@@ -453,6 +496,10 @@ pub unsafe extern "C" fn bsor_pc_set_seed(pc: *mut bsor_pc, seed: u64) -> c_int 
 ///
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER,
 /// BSOR_ERR_INVALID_ARGUMENT (unknown kind), BSOR_ERR_INVALID_SIZE (its).
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle.
@@ -473,6 +520,10 @@ pub unsafe extern "C" fn bsor_pc_set_sweep(pc: *mut bsor_pc, kind: bsor_sweep, i
 ///
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER,
 /// BSOR_ERR_INVALID_ARGUMENT (negative or infinite cost).
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle.
@@ -496,6 +547,10 @@ pub unsafe extern "C" fn bsor_pc_set_failure_cost(pc: *mut bsor_pc, cost: f64) -
 /// presolve while another solve is in flight abandons that one unlearned.
 ///
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER (pc).
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle; `omega_out` is NULL or writable.
@@ -521,6 +576,10 @@ pub unsafe extern "C" fn bsor_pc_presolve(
 /// they may be the same array (in-place application).
 ///
 /// Errors (z untouched): BSOR_ERR_NULL_POINTER, BSOR_ERR_NO_OPERATOR.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle; `r` readable and `z` writable for n entries.
@@ -550,6 +609,10 @@ pub unsafe extern "C" fn bsor_pc_apply(pc: *mut bsor_pc, r: *const f64, z: *mut 
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER,
 /// BSOR_ERR_INVALID_ARGUMENT (converged not 0 or 1),
 /// BSOR_ERR_NEGATIVE_ITERATIONS, BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle.
@@ -595,6 +658,10 @@ pub unsafe extern "C" fn bsor_pc_postsolve(
 /// BSOR_ERR_NO_OPERATOR, BSOR_ERR_INVALID_ARGUMENT (method, rtol, a NaN
 /// or infinity in b or in the initial guess x: the learner is not
 /// charged), BSOR_ERR_INVALID_SIZE (max_it < 0).
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle; `b` readable and `x` readable and writable for
@@ -648,6 +715,10 @@ pub unsafe extern "C" fn bsor_solve(
 ///
 /// Errors: BSOR_ERR_NULL_POINTER (pc or omega).
 ///
+/// Thread safety: read-only. May run concurrently with other read-only
+/// calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+/// with a call that modifies it.
+///
 /// # Safety
 /// `pc` is a live handle; `omega` writable.
 #[no_mangle]
@@ -665,6 +736,10 @@ pub unsafe extern "C" fn bsor_pc_get_omega(pc: *const bsor_pc, omega: *mut f64) 
 /// learner.
 ///
 /// Errors: BSOR_ERR_NULL_POINTER (pc or omega).
+///
+/// Thread safety: read-only. May run concurrently with other read-only
+/// calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+/// with a call that modifies it.
 ///
 /// # Safety
 /// `pc` is a live handle; `omega` writable.
@@ -685,6 +760,10 @@ pub unsafe extern "C" fn bsor_pc_get_favourite_omega(
 /// Solve statistics so far (see `bsor_stats`).
 ///
 /// Errors: BSOR_ERR_NULL_POINTER (pc or stats).
+///
+/// Thread safety: read-only. May run concurrently with other read-only
+/// calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+/// with a call that modifies it.
 ///
 /// # Safety
 /// `pc` is a live handle; `stats` writable.
@@ -715,6 +794,11 @@ pub unsafe extern "C" fn bsor_pc_get_stats(pc: *const bsor_pc, stats: *mut bsor_
 ///
 /// Errors: BSOR_ERR_NULL_POINTER, BSOR_ERR_STATE_IO (cannot write).
 ///
+/// Thread safety: read-only. May run concurrently with other read-only
+/// calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+/// with a call that modifies it. Concurrent saves to one path (from one
+/// or several handles) each replace the file atomically; the last wins.
+///
 /// # Safety
 /// `pc` is a live handle; `path` a NUL-terminated string.
 #[no_mangle]
@@ -734,6 +818,10 @@ pub unsafe extern "C" fn bsor_pc_save_state(pc: *const bsor_pc, path: *const c_c
 /// Errors (nothing changes): BSOR_ERR_NULL_POINTER, BSOR_ERR_STATE_IO
 /// (cannot read), BSOR_ERR_STATE_CORRUPT (not a banditsor state),
 /// BSOR_ERR_STATE_MISMATCH (another configuration).
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
 ///
 /// # Safety
 /// `pc` is a live handle; `path` a NUL-terminated string.
