@@ -510,3 +510,64 @@ fn absurd_iteration_counts_saturate_the_statistics() {
     pc.postsolve(10, true).unwrap();
     assert_eq!(pc.stats().total_iterations, u64::MAX);
 }
+
+/// A state file whose round counters sit at the top of the u64 range (a
+/// valid JSON integer) must load and keep working: the learners' counters
+/// saturate instead of overflowing (a panic in debug builds, a wrap to
+/// round 0 with an infinite step size in release builds).
+#[test]
+fn state_with_maximal_round_counters_keeps_working() {
+    let dir = Scratch::new("max-rounds");
+    let path = dir.path("state.json");
+    let max = u64::MAX.to_string();
+    for kind in [
+        LearnerKind::Fixed,
+        LearnerKind::TsallisInf,
+        LearnerKind::ChebCb,
+        LearnerKind::TsallisInfCb,
+    ] {
+        let config = LearnerConfig {
+            kind,
+            ..LearnerConfig::default()
+        };
+        let mut pc = Preconditioner::with_config(config.clone()).unwrap();
+        pc.presolve(Some(0.2)).unwrap();
+        pc.postsolve(30, true).unwrap();
+        pc.save_state(&path).unwrap();
+        // Every round-like counter at u64::MAX (ChebCB keeps its counters
+        // consistent: plays add up to rounds, errors <= rounds).
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let learner = &mut doc["learner"];
+        match kind {
+            LearnerKind::Fixed => learner["rounds"] = max.parse::<u64>().unwrap().into(),
+            LearnerKind::TsallisInf => learner["bandit"]["rounds"] = u64::MAX.into(),
+            LearnerKind::TsallisInfCb => {
+                for bin in learner["bins"].as_array_mut().unwrap() {
+                    bin["rounds"] = u64::MAX.into();
+                }
+            }
+            LearnerKind::ChebCb => {
+                learner["rounds"] = u64::MAX.into();
+                learner["errors"] = u64::MAX.into();
+                let plays = learner["plays"].as_array_mut().unwrap();
+                for p in plays.iter_mut() {
+                    *p = 0.into();
+                }
+                plays[0] = u64::MAX.into();
+            }
+        }
+        std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+        let mut loaded = Preconditioner::with_config(config).unwrap();
+        loaded
+            .load_state(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
+        for i in 0..5 {
+            let omega = loaded.presolve(Some(i as f64 / 4.0)).unwrap();
+            assert!(omega > 0.0 && omega < 2.0, "{}: omega {omega}", kind.name());
+            loaded.postsolve(25 + i, i != 3).unwrap();
+            assert!(loaded.favourite_omega(None) < 2.0);
+        }
+        assert_eq!(loaded.learner().rounds(), u64::MAX, "{}", kind.name());
+    }
+}

@@ -265,7 +265,7 @@ impl ChebCb {
 
     /// eta of the next round (raw loss units).
     fn eta(&self) -> f64 {
-        let t = (self.rounds + 1) as f64;
+        let t = self.rounds.saturating_add(1) as f64;
         let d = self.grid.len() as f64;
         let floor = 1e-9 + 1e-6 * self.params.target.invert(self.max_loss).abs();
         let rms = if self.errors == 0 {
@@ -407,10 +407,11 @@ impl Learner for ChebCb {
         let err = cost - predicted;
         if err.is_finite() && self.plays[arm] > 0 {
             self.sq_err += err * err;
-            self.errors += 1;
+            self.errors = self.errors.saturating_add(1);
         }
-        self.rounds += 1;
-        self.plays[arm] += 1;
+        // Saturating: a loaded state may sit at the top of the range.
+        self.rounds = self.rounds.saturating_add(1);
+        self.plays[arm] = self.plays[arm].saturating_add(1);
         chebyshev(x, &mut self.f);
         let g = &mut self.gram[arm * m * m..(arm + 1) * m * m];
         for j in 0..m {

@@ -33,7 +33,8 @@ impl Learner for Fixed {
         0
     }
     fn observe(&mut self, _cost: f64) {
-        self.rounds += 1;
+        // Saturating: a loaded state may sit at the top of the range.
+        self.rounds = self.rounds.saturating_add(1);
     }
     fn favourite(&self, _context: Option<f64>) -> usize {
         0

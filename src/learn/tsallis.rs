@@ -62,7 +62,7 @@ impl TsallisCore {
     pub(crate) fn probabilities(&self, p: &mut [f64]) {
         let d = self.cumulative.len();
         debug_assert_eq!(p.len(), d);
-        let t = (self.rounds + 1) as f64;
+        let t = self.rounds.saturating_add(1) as f64;
         let eta = 2.0 / t.sqrt();
         let s = self.scale();
         // Scaled cumulative losses L_i = k_i / s, kept in `p` while the
@@ -125,7 +125,8 @@ impl TsallisCore {
         } else {
             cost.clamp(0.0, MAX_COST)
         };
-        self.rounds += 1;
+        // Saturating: a loaded state may sit at the top of the range.
+        self.rounds = self.rounds.saturating_add(1);
         self.loss_sum += cost;
         self.cumulative[arm] += (cost - 1.0) / prob.max(1e-300);
     }

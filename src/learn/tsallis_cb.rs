@@ -69,7 +69,10 @@ impl Learner for TsallisInfCb {
         self.bins[self.bin_of(context)].favourite()
     }
     fn rounds(&self) -> u64 {
-        self.bins.iter().map(|b| b.rounds()).sum()
+        // Saturating: bins loaded near the top of the range must not overflow.
+        self.bins
+            .iter()
+            .fold(0u64, |sum, b| sum.saturating_add(b.rounds()))
     }
     fn save_state(&self) -> serde_json::Value {
         json!({

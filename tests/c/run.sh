@@ -11,7 +11,10 @@
 # builds a pkg-config consumer and the two example programs of
 # docs/c-api.md, builds and runs the failure-path test
 # (tests/c/failure_paths.c), compiles the headers as C99 / C++17 / Fortran
-# 2008 with warnings as errors, runs the programs under valgrind, and runs
+# 2008 with warnings as errors, runs the programs under valgrind and, built
+# with clang's AddressSanitizer + UndefinedBehaviorSanitizer, the examples,
+# the failure-path test and a multi-threaded stress test (tests/c/stress.c),
+# and runs
 # the Rust-side ABI checks (cbindgen freshness, bindgen read-back with
 # libclang required, nm -D symbols, C ABI behaviour).
 #
@@ -318,6 +321,56 @@ check "valgrind: pkg-config consumer" "${VG[@]}" "$TMP/consumer"
 check "valgrind: fortran_sizes" "${VG[@]}" "$TMP/fortran_sizes"
 check "valgrind: docs/c-api.md solve_loop.c" "${VG[@]}" "$GUIDE/solve_loop"
 check "valgrind: docs/c-api.md protocol_loop.c" "${VG[@]}" "$GUIDE/protocol_loop"
+
+# Sanitizers: the examples, the failure-path test and a multi-threaded
+# stress test built with clang's AddressSanitizer + UndefinedBehaviorSanitizer
+# (any report is fatal: -fno-sanitize-recover=all, halt_on_error). Debian has
+# no clang Fortran compiler: the Fortran example uses gfortran's sanitizers.
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+ASANBUILD="$TMP/examples-asan"
+need "sanitizers: c_examples configured with clang/clang++ (+ gfortran) ASan+UBSan" \
+    cmake -S c_examples -B "$ASANBUILD" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_Fortran_COMPILER=gfortran \
+    -DCMAKE_C_FLAGS="$SAN" -DCMAKE_CXX_FLAGS="$SAN" -DCMAKE_Fortran_FLAGS="$SAN" \
+    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+need "sanitizers: c_examples build" cmake --build "$ASANBUILD"
+sanitized() {
+    # Run, require the PASS line, and make sure the sanitizers were linked in.
+    local out
+    out="$("$@" 2>&1)" || { echo "$out"; return 1; }
+    echo "$out" | tail -n 3
+    echo "$out" | grep -q "PASS" || return 1
+    nm "$1" | grep -q "__asan_init\|__asan_report" || { echo "$1 has no ASan"; return 1; }
+}
+check "ASan+UBSan: heat_protocol (C, own PCG)" sanitized "$ASANBUILD/heat_protocol" 30 150 chebcb
+check "ASan+UBSan: heat_solve (C, bsor_solve)" sanitized "$ASANBUILD/heat_solve" 30 150 tsallis
+check "ASan+UBSan: heat_solve_static (C, libbanditsor.a)" \
+    sanitized "$ASANBUILD/heat_solve_static" 30 150 chebcb
+check "ASan+UBSan: heat_cpp (C++, banditsor.hpp)" sanitized "$ASANBUILD/heat_cpp" 30 150
+check "ASan+UBSan: heat_fortran (Fortran, gfortran sanitizers)" \
+    sanitized "$ASANBUILD/heat_fortran" 30 150
+build_sanitized_c() {
+    # $1 source, $2 output
+    clang -std=c99 -Wall -Wextra -Werror -pedantic $SAN -I"$PREFIX/include" "$1" \
+        -L"$PREFIX/lib" -lbanditsor -Wl,-rpath,"$PREFIX/lib" -lpthread -lm -o "$2"
+}
+check "ASan+UBSan: failure_paths.c build (clang)" \
+    build_sanitized_c tests/c/failure_paths.c "$TMP/failure_paths_asan"
+mkdir -p "$TMP/scratch-asan"
+check "ASan+UBSan: failure_paths" "$TMP/failure_paths_asan" "$TMP/scratch-asan"
+check "ASan+UBSan: stress.c build (clang, pthreads)" \
+    build_sanitized_c tests/c/stress.c "$TMP/stress_asan"
+mkdir -p "$TMP/scratch-stress"
+check "ASan+UBSan: stress (16 handles, 8 threads = 1 thread; shared read-only handle)" \
+    sanitized "$TMP/stress_asan" "$TMP/scratch-stress"
+build_stress() {
+    cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -g -I"$PREFIX/include" tests/c/stress.c \
+        -L"$PREFIX/lib" -lbanditsor -Wl,-rpath,"$PREFIX/lib" -lpthread -lm -o "$TMP/stress"
+}
+check "stress.c build (gcc)" build_stress
+check "valgrind: stress" "${VG[@]}" "$TMP/stress" "$TMP/scratch-stress"
 
 # ----- PETSc plugin through CMake (BANDITSOR_WITH_PETSC, component PETSc) -----
 # Runs when PETSc is installed (pkg-config petsc or PETSC_DIR); with

@@ -27,13 +27,17 @@ cargo +nightly fuzz build
 echo "fuzz build: $(($(date +%s) - start)) s"
 
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# The targets keep scratch state files in /dev/shm/banditsor-fuzz-<pid>.
+trap 'rm -rf "$scratch" /dev/shm/banditsor-fuzz-*' EXIT
 failed=()
 for target in $(cargo +nightly fuzz list); do
     mkdir -p "$scratch/$target"
     log="$scratch/$target.log"
+    dict=()
+    [ -f "$target.dict" ] && dict=(-dict="$target.dict")
     if cargo +nightly fuzz run "$target" "$scratch/$target" "corpus/$target" -- \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+        -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" \
+        >"$log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         echo "$target: ${runs:-?} inputs in ${seconds} s, no crash"
     else
