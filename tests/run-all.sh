@@ -7,10 +7,14 @@
 #   2. formatting and clippy (core, FFI and the PETSc plugin);
 #   3. `cargo test` of the core, including the header freshness check and
 #      the bindgen check (libclang required here, never skipped);
-#   4. the demo and the shifted-Laplacian experiment, small sizes;
-#   5. tests/c/run.sh: CMake install, find_package and pkg-config
-#      consumers, C/C++/Fortran examples, C failure paths, valgrind;
-#   6. tests/petsc/run.sh: the PETSc plugin on unmodified PETSc tutorials,
+#   4. long runs (10^6 rounds per learner, memory, exact resume) and
+#      fuzzing (tests/fuzz/run.sh: cargo-fuzz, installed if missing, each
+#      target 30 s; any crash fails);
+#   5. the demo and the shifted-Laplacian experiment, small sizes;
+#   6. tests/c/run.sh: CMake install, find_package and pkg-config
+#      consumers, C/C++/Fortran examples, C failure paths, valgrind,
+#      ASan+UBSan builds and a multi-threaded C stress test;
+#   7. tests/petsc/run.sh: the PETSc plugin on unmodified PETSc tutorials,
 #      serial and MPI, 32- and 64-bit PetscInt, petsc4py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +70,15 @@ stage "cargo clippy (core, FFI, PETSc plugin)" \
     cargo clippy --workspace --all-targets -- -D warnings
 stage "cargo test (core; bindgen and header checks required)" \
     env BANDITSOR_REQUIRE_LIBCLANG=1 cargo test --workspace --exclude banditsor_petsc
+
+# 10^6 presolve/apply/postsolve rounds per learner, resident memory at
+# 10^3, 10^5 and 10^6 rounds (must stay flat), a mid-run save continued
+# exactly by a fresh preconditioner. Optimised build of the banditsor
+# package only (the test's dev-dependencies stay as built above).
+stage "long runs: 10^6 rounds per learner (tests/long_run.rs, optimised)" \
+    cargo test --config 'profile.dev.package.banditsor.opt-level=3' --test long_run -- \
+    --ignored --nocapture --test-threads=1
+stage "fuzzing: 3 cargo-fuzz targets, 30 s each (tests/fuzz/run.sh)" bash "$root/tests/fuzz/run.sh"
 
 # Checks inside stage functions end with `|| return 1`: `set -e` does not
 # apply to a function called as an `if` condition.
