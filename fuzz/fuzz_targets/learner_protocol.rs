@@ -124,7 +124,17 @@ fuzz_target!(|data: &[u8]| {
                 let rhs: Vec<f64> = (0..9).map(|_| b.f64()).collect();
                 let max_it = b.below(12) as i64;
                 let mut x = vec![0.0; 9];
+                let before = snapshot(&pc);
                 let r = pc.solve(method, ctx, &rhs, &mut x, 1e-6, max_it);
+                if rhs.iter().any(|v| !v.is_finite()) {
+                    // Refused before the learner picks: nothing charged.
+                    assert!(r.is_err(), "non-finite right-hand side accepted");
+                    assert_eq!(snapshot(&pc), before);
+                    if let Some(s) = shadow.as_mut() {
+                        assert!(s.solve(method, ctx, &rhs, &mut x, 1e-6, max_it).is_err());
+                    }
+                    continue;
+                }
                 let out = r.expect("valid arguments");
                 assert!(out.iterations <= max_it as u64);
                 assert!(in_grid(pc.omega()));
