@@ -8,8 +8,8 @@ use crate::learn::{Learner, LearnerConfig, LearnerKind};
 use crate::matrix::{CsrIndex, CsrMatrix, CsrView};
 use crate::solve::{cg, stationary, CgWork, Method, SolveOutcome};
 use crate::sweep::{sor, SweepKind};
-pub use crate::tuner::SolveStats;
 use crate::tuner::OmegaTuner;
+pub use crate::tuner::SolveStats;
 use std::path::Path;
 
 /// Largest number of sweeps per application accepted.

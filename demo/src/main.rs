@@ -5,8 +5,8 @@
 //! Tsallis-INF and ChebCB; prints a table and writes an SVG plot.
 //! `banditsor shifted`: the paper's shifted-Laplacian SOR experiment.
 
-use banditsor_demo::problems::heat::{HeatEquation, KAPPA_RANGE};
 use banditsor::{ContextRange, LearnerConfig, LearnerKind, Method, OmegaGrid, Preconditioner};
+use banditsor_demo::problems::heat::{HeatEquation, KAPPA_RANGE};
 use clap::{Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;

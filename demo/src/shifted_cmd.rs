@@ -3,10 +3,10 @@
 //! over seeds: every fixed omega, best fixed in hindsight, the
 //! instance-optimal total, Tsallis-INF, Tsallis-INF-CB and ChebCB.
 
+use banditsor::OmegaGrid;
 use banditsor_demo::problems::shifted::{
     cost_table, generate_instances, summarise, ShiftDistribution, Summary,
 };
-use banditsor::OmegaGrid;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;

@@ -713,9 +713,7 @@ pub unsafe extern "C" fn bsorp_reset_rounds(p: *mut Bsorp) -> c_int {
 /// Valid object.
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_set_omega(p: *mut Bsorp, omega: f64) -> c_int {
-    guard(|| {
-        obj(p)?.tuner.use_omega(omega).map_err(|e| e.to_string())
-    })
+    guard(|| obj(p)?.tuner.use_omega(omega).map_err(|e| e.to_string()))
 }
 
 /// omega in use.
