@@ -10,7 +10,8 @@
 #   4. long runs (10^6 rounds per learner, memory, exact resume) and
 #      fuzzing (tests/fuzz/run.sh: cargo-fuzz, installed if missing, each
 #      target 30 s; any crash fails);
-#   5. the demo and the shifted-Laplacian experiment, small sizes;
+#   5. the demo and the shifted-Laplacian experiment, small sizes, and the
+#      paper-scale acceptance experiments in release mode;
 #   6. tests/c/run.sh: CMake install, find_package and pkg-config
 #      consumers, C/C++/Fortran examples, C failure paths, valgrind,
 #      ASan+UBSan builds and a multi-threaded C stress test;
@@ -93,13 +94,53 @@ demo_smoke() {
               exit !(base > 0 && ts > 0 && cb > 0 && ts < base && cb < base)}' "$out/heat.txt" \
         || return 1
     grep -q "<svg" "$out/heat.svg" || return 1
-    cargo run --release --quiet -- shifted --instances 300 --seeds 1 --plot "$out/shifted.svg" \
+    cargo run --release --quiet -- shifted --instances 1000 --seeds 1 --plot "$out/shifted.svg" \
         | tee "$out/shifted.txt" || return 1
-    grep -q "instance-optimal" "$out/shifted.txt" || return 1
+    # Per distribution: the printed totals are consistent (best fixed is the
+    # smallest fixed-omega total, instance-optimal below it, every learner
+    # at or above instance-optimal, the ratio columns are the totals'
+    # ratios) and after 1000 systems ChebCB, which sees the shift, beats the
+    # best fixed omega (measured 0.83x low, 0.71x high variance, seed 0).
+    awk '
+        function check(ok, what) { if (!ok) { print "shifted: " sec ": " what; bad = 1 } }
+        function close_section() {
+            if (sec == "") return
+            check(nfixed == 20, nfixed " fixed-omega totals")
+            check(bf == minfixed, "best fixed " bf " is not the smallest fixed total " minfixed)
+            check(io > 0 && io < bf, "instance-optimal " io " not in (0, best fixed " bf ")")
+            check(ts >= io && tcb >= io && cb >= io, "a learner below instance-optimal")
+            check(cb < bf, "ChebCB " cb " does not beat the best fixed omega " bf)
+            sections++
+        }
+        /^== / { close_section(); sec = $2; nfixed = 0; minfixed = -1; bf = io = ts = tcb = cb = -1 }
+        /^  [0-9]\.[0-9][0-9]: / {
+            for (i = 1; i < NF; i += 2) { v = $(i + 1); nfixed++; if (minfixed < 0 || v < minfixed) minfixed = v }
+        }
+        function row(total, vsbf, vsio) {
+            check(total > 0, "empty row: " $0)
+            check(sprintf("%.3f", total / bf) == vsbf && sprintf("%.3f", total / io) == vsio, "ratio columns: " $0)
+            return total
+        }
+        /^best fixed in hindsight/ { bf = $(NF - 2) }
+        /^instance-optimal \(per-instance\)/ { io = $(NF - 2) }
+        /^Tsallis-INF  / { ts = row($(NF - 2), $(NF - 1), $NF) }
+        /^Tsallis-INF-CB / { tcb = row($(NF - 2), $(NF - 1), $NF) }
+        /^ChebCB / { cb = row($(NF - 2), $(NF - 1), $NF) }
+        END { close_section(); if (sections != 2) { print "shifted: " sections " distributions"; bad = 1 }
+              if (!bad) print "shifted: both distributions consistent, ChebCB beats the best fixed omega"
+              exit bad }' "$out/shifted.txt" || return 1
     grep -q "<svg" "$out/shifted.svg" || return 1
     rm -rf "$out"
 }
 stage "demo and shifted experiment (small)" demo_smoke
+# The paper's acceptance bounds (Tsallis-INF <= 1.20x best fixed, ChebCB <=
+# 1.12x instance-optimal, T = 5000, 5 seeds, both distributions) and the
+# Tsallis-INF-CB comparison: #[ignore]d in demo/tests/shifted_experiment.rs
+# because they take minutes, so run here in release mode.
+# `--workspace --test shifted_experiment` finds the test wherever the
+# workspace keeps it.
+stage "acceptance experiments, release (shifted_experiment --ignored)" \
+    cargo test --release --workspace --exclude banditsor_petsc --test shifted_experiment -- --ignored --nocapture
 # PETSc is installed above, so the CMake PETSc component check must run, never skip.
 stage "C, C++, Fortran, CMake, pkg-config, valgrind (tests/c/run.sh)" \
     env BANDITSOR_REQUIRE_PETSC=1 bash "$root/tests/c/run.sh"

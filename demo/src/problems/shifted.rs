@@ -391,6 +391,27 @@ mod tests {
         instance_costs(&base_operator(), &inst[3], &grid, &mut row);
         assert_eq!(one.row(3), &row[..]);
         assert!(one.costs.iter().all(|&c| c > 0));
-        assert!(one.instance_optimal_total() <= one.best_fixed().1);
+    }
+
+    #[test]
+    fn baselines_of_a_hand_made_table() {
+        // Arm totals 12, 11, 11: the best fixed arm is the first of the
+        // two cheapest; the instance-optimal total is 3 + 1 + 1 = 5.
+        let table = CostTable {
+            grid: OmegaGrid::new(1.0, 1.5, 3).unwrap(),
+            shifts: vec![0.0, 0.1, 0.2],
+            costs: vec![5, 3, 9, 2, 7, 1, 5, 1, 1],
+        };
+        assert_eq!(table.row(1), &[2, 7, 1]);
+        assert_eq!(table.cost(2, 0), 5);
+        assert_eq!(
+            (0..3).map(|i| table.fixed_total(i)).collect::<Vec<_>>(),
+            [12, 11, 11]
+        );
+        assert_eq!(table.best_fixed(), (1, 11));
+        assert_eq!(table.instance_optimal_total(), 5);
+        let s = summarise(ShiftDistribution::LowVariance, 0, 0, &table);
+        // The learners need the paper's grid; this table has another.
+        assert!(s.is_err());
     }
 }
