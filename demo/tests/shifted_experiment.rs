@@ -6,7 +6,7 @@
 //! `cargo test --release -p banditsor-demo --test shifted_experiment -- --ignored --nocapture`
 //! (the full test command, tests/run-all.sh, runs them).
 
-use banditsor::learn::{ChebCb, ChebCbParams, ChebCbTarget, LearnerConfig, LearnerKind};
+use banditsor::learn::{ChebCb, ChebCbParams, ChebCbTarget, Learner, LearnerConfig, LearnerKind};
 use banditsor::{Method, OmegaGrid, Preconditioner, SweepKind};
 use banditsor_demo::problems::shifted::{
     cost_table, generate_instances, learner_configs, run_learner, summarise, CostTable, Instance,
