@@ -211,6 +211,7 @@ check "pkg-config consumer: build and run" pkgconfig_consumer
 # C99, warnings as errors) and run.
 GUIDE="$TMP/guide"
 extract_guide_examples() {
+    local name
     mkdir -p "$GUIDE"
     awk -v dir="$GUIDE" '
         /^<!-- tests\/c\/run.sh compiles and runs this block as [A-Za-z0-9_]+\.c -->$/ {
