@@ -109,29 +109,9 @@ pub enum Error {
 }
 
 impl Error {
-    /// Stable numeric status code for the C ABI (0 is success; never reused).
+    /// Stable numeric status code for the C ABI (0 is success; never
+    /// reused). The codes are declared once, by the C ABI's `bsor_status`.
     pub fn code(&self) -> i32 {
-        match self {
-            Error::InvalidSize { .. } => 3,
-            Error::InconsistentSizes { .. } => 4,
-            Error::InvalidRowPointer(_) => 5,
-            Error::ColumnOutOfRange { .. } => 6,
-            Error::UnsortedColumns { .. } => 7,
-            Error::DuplicateColumn { .. } => 8,
-            Error::NonFiniteValue { .. } => 9,
-            Error::MissingDiagonal { .. } => 10,
-            Error::ZeroDiagonal { .. } => 11,
-            Error::InvalidOmega(_) => 12,
-            Error::InvalidRange { .. } => 13,
-            Error::InvalidGridSize(_) => 14,
-            Error::InvalidArgument { .. } => 15,
-            Error::DimensionMismatch { .. } => 16,
-            Error::NoOperator => 17,
-            Error::PostsolveWithoutPresolve => 18,
-            Error::NegativeIterations(_) => 19,
-            Error::StateIo { .. } => 20,
-            Error::StateCorrupt { .. } => 21,
-            Error::StateMismatch { .. } => 22,
-        }
+        crate::ffi::bsor_status::of_error(self) as i32
     }
 }

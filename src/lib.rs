@@ -21,6 +21,7 @@
 //! ```
 
 pub mod error;
+#[doc(hidden)]
 pub mod ffi;
 pub mod learn;
 pub mod matrix;

@@ -21,15 +21,17 @@
 //! `PCBanditSOR*`) are implemented in the shim; they are re-exported from
 //! here because a Rust cdylib exports only Rust-defined symbols.
 
+use banditsor::ffi::{
+    boundary_unnamed, bsor_sweep, check_out, last_error_ptr, nan_means_none, object_mut,
+    sweep_kind, sweep_to_c, write_out, Failure, PoisonOnPanic, Poisonable,
+};
 use banditsor::learn::check_omega;
 use banditsor::sweep::sor;
 use banditsor::{
     validate_csr, ContextRange, CsrView, Diagonal, LearnerConfig, LearnerKind, OmegaGrid,
     OmegaTuner, SweepKind,
 };
-use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CStr, CString};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 /// PETSc's integer type, as detected by the build-time probe of petscconf.h.
@@ -39,40 +41,21 @@ pub type PetscInt = i64;
 #[cfg(not(petsc_int64))]
 pub type PetscInt = i32;
 
-thread_local! {
-    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+type FfiResult<T = ()> = Result<T, Failure>;
+
+/// Every export's body runs behind the core's C boundary, the one the
+/// `bsor_*` C ABI uses: panics are caught and never unwind into PETSc, the
+/// message goes to the thread's last error (`bsorp_errmsg`), a non-zero
+/// status comes back.
+fn guard(body: impl FnOnce() -> FfiResult) -> c_int {
+    boundary_unnamed(body)
 }
 
-fn set_error(msg: &str) {
-    let c = CString::new(msg.replace('\0', " ")).unwrap_or_default();
-    LAST_ERROR.with(|e| *e.borrow_mut() = c);
-}
-
-/// Run `f` behind the panic boundary; map its error or panic to status 1.
-fn guard<F: FnOnce() -> Result<(), String>>(f: F) -> c_int {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => 0,
-        Ok(Err(msg)) => {
-            set_error(&msg);
-            1
-        }
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            set_error(&format!(
-                "internal error (panic caught at the PETSc boundary): {what}"
-            ));
-            1
-        }
-    }
-}
-
-unsafe fn obj<'a>(p: *mut Bsorp) -> Result<&'a mut Bsorp, String> {
-    p.as_mut()
-        .ok_or_else(|| "null banditsor PC object (PC not set up?)".to_string())
+/// The plugin state behind `p`; refused when NULL or poisoned by a panic.
+unsafe fn obj<'a>(p: *mut Bsorp) -> FfiResult<PoisonOnPanic<'a, PcState>> {
+    object_mut("banditsor PC object (PC not set up?)", p)?
+        .state
+        .get_mut()
 }
 
 unsafe fn cstr<'a>(s: *const c_char, what: &str) -> Result<Option<&'a str>, String> {
@@ -85,8 +68,8 @@ unsafe fn cstr<'a>(s: *const c_char, what: &str) -> Result<Option<&'a str>, Stri
         .map_err(|_| format!("{what}: not valid UTF-8"))
 }
 
-/// Settings the shim parses from the options database; mirrored by
-/// `BsorpSettings` in pcbanditsor.c (keep the two in the same order).
+/// Settings the shim parses from the options database (declared to C by
+/// the header build.rs generates from this file).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct BsorpSettings {
@@ -99,8 +82,8 @@ pub struct BsorpSettings {
     pub context_min: f64,
     pub context_max: f64,
     pub seed: i64,
-    /// 0 forward, 1 backward, 2 symmetric (SweepKind values).
-    pub sweep: c_int,
+    /// BSOR_SWEEP_FORWARD, _BACKWARD or _SYMMETRIC (include/banditsor.h).
+    pub sweep: bsor_sweep,
     pub its: i64,
     pub lits: i64,
 }
@@ -126,9 +109,16 @@ enum Round {
     Held,
 }
 
-/// The opaque object behind a PC of type banditsor.
+/// The opaque object behind a PC of type banditsor (poisoned, as the C
+/// ABI's handles are, by a panic caught while it was being changed).
 #[derive(Debug)]
 pub struct Bsorp {
+    state: Poisonable<PcState>,
+}
+
+/// What a PC of type banditsor keeps on the Rust side.
+#[derive(Debug)]
+pub struct PcState {
     /// The learner, its statistics and the omega every apply uses.
     tuner: OmegaTuner,
     sweep: SweepKind,
@@ -152,7 +142,7 @@ pub struct Bsorp {
     refreshes: u64,
 }
 
-impl Bsorp {
+impl PcState {
     fn new() -> Self {
         Self {
             tuner: OmegaTuner::new(),
@@ -203,12 +193,7 @@ impl Bsorp {
         if s.seed < 0 {
             return Err(format!("-pc_banditsor_seed {}: must be >= 0", s.seed));
         }
-        let sweep = match s.sweep {
-            0 => SweepKind::Forward,
-            1 => SweepKind::Backward,
-            2 => SweepKind::Symmetric,
-            k => return Err(format!("sweep kind {k}: expected 0, 1 or 2")),
-        };
+        let sweep = sweep_kind(s.sweep).map_err(|e| format!("sweep: {e}"))?;
         let max = banditsor::pc::MAX_SWEEPS;
         if !(1..=max).contains(&s.its) {
             return Err(format!("-pc_banditsor_its {}: must be in 1..={max}", s.its));
@@ -379,11 +364,7 @@ impl Bsorp {
     }
 
     fn presolve(&mut self, root: bool, hold: Option<&str>, context: f64) -> Result<f64, String> {
-        let ctx = if context.is_nan() {
-            None
-        } else {
-            Some(context)
-        };
+        let ctx = nan_means_none(context);
         // Only rank 0 decides; the other ranks keep their omega until the
         // shim hands them rank 0's (bsorp_set_omega).
         let round = if !self.rounds.is_empty() {
@@ -538,7 +519,42 @@ pub extern "C" fn bsorp_petscint_bytes() -> c_int {
 /// Message of the last failure on this thread (valid until the next failure).
 #[no_mangle]
 pub extern "C" fn bsorp_errmsg() -> *const c_char {
-    LAST_ERROR.with(|e| e.borrow().as_ptr())
+    last_error_ptr()
+}
+
+/// The default of every setting, decided here rather than re-typed in C:
+/// the shim starts from these.
+///
+/// # Safety
+/// `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_default_settings(out: *mut BsorpSettings) -> c_int {
+    guard(|| {
+        check_out("settings output", out)?;
+        let config = LearnerConfig::default();
+        let state = PcState::new();
+        let mut learner: [c_char; 32] = [0; 32];
+        for (slot, byte) in learner.iter_mut().zip(config.kind.name().bytes()) {
+            *slot = byte as c_char;
+        }
+        write_out(
+            out,
+            BsorpSettings {
+                learner,
+                fixed_omega: config.fixed_omega,
+                omega_min: config.grid.lo(),
+                omega_max: config.grid.hi(),
+                grid: config.grid.len() as i64,
+                context_min: config.context_range.lo(),
+                context_max: config.context_range.hi(),
+                seed: config.seed as i64,
+                sweep: sweep_to_c(state.sweep),
+                its: state.its as i64,
+                lits: state.lits as i64,
+            },
+        );
+        Ok(())
+    })
 }
 
 /// # Safety
@@ -546,10 +562,11 @@ pub extern "C" fn bsorp_errmsg() -> *const c_char {
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_create(out: *mut *mut Bsorp) -> c_int {
     guard(|| {
-        if out.is_null() {
-            return Err("bsorp_create: null output pointer".into());
-        }
-        *out = Box::into_raw(Box::new(Bsorp::new()));
+        check_out("bsorp_create output", out)?;
+        let object = Box::new(Bsorp {
+            state: Poisonable::new(PcState::new()),
+        });
+        write_out(out, Box::into_raw(object));
         Ok(())
     })
 }
@@ -573,9 +590,9 @@ pub unsafe extern "C" fn bsorp_destroy(p: *mut Bsorp) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_configure(p: *mut Bsorp, s: *const BsorpSettings) -> c_int {
     guard(|| {
-        let b = obj(p)?;
+        let mut b = obj(p)?;
         let s = s.as_ref().ok_or("null settings")?;
-        b.configure(s)
+        Ok(b.configure(s)?)
     })
 }
 
@@ -586,7 +603,7 @@ pub unsafe extern "C" fn bsorp_configure(p: *mut Bsorp, s: *const BsorpSettings)
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_set_state_path(p: *mut Bsorp, path: *const c_char) -> c_int {
     guard(|| {
-        let b = obj(p)?;
+        let mut b = obj(p)?;
         let path = cstr(path, "-pc_banditsor_state")?.filter(|s| !s.is_empty());
         let new = path.map(PathBuf::from);
         if new != b.state_path {
@@ -605,7 +622,7 @@ pub unsafe extern "C" fn bsorp_set_state_path(p: *mut Bsorp, path: *const c_char
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_setup_state(p: *mut Bsorp, root: c_int) -> c_int {
     guard(|| {
-        let b = obj(p)?;
+        let mut b = obj(p)?;
         if root == 0 || b.state_loaded {
             return Ok(());
         }
@@ -645,7 +662,7 @@ pub unsafe extern "C" fn bsorp_set_operator(
     nonzero_state: i64,
     value_state: i64,
 ) -> c_int {
-    guard(|| obj(p)?.set_operator(n, rowptr, colind, values, nonzero_state, value_state))
+    guard(|| Ok(obj(p)?.set_operator(n, rowptr, colind, values, nonzero_state, value_state)?))
 }
 
 /// `sweeps` local sweeps on A z = r from zero (`zero_guess` != 0, z output
@@ -665,7 +682,7 @@ pub unsafe extern "C" fn bsorp_apply(
     sweeps: PetscInt,
     zero_guess: c_int,
 ) -> c_int {
-    guard(|| obj(p)?.apply(n, rowptr, colind, values, r, z, sweeps, zero_guess != 0))
+    guard(|| Ok(obj(p)?.apply(n, rowptr, colind, values, r, z, sweeps, zero_guess != 0)?))
 }
 
 /// Start an outer solve. On rank 0 the learner picks omega unless `hold`
@@ -683,13 +700,11 @@ pub unsafe extern "C" fn bsorp_presolve(
     omega_out: *mut f64,
 ) -> c_int {
     guard(|| {
-        let b = obj(p)?;
+        let mut b = obj(p)?;
         let hold = cstr(hold, "hold reason")?;
+        check_out("omega output", omega_out)?;
         let omega = b.presolve(root != 0, hold, context)?;
-        if omega_out.is_null() {
-            return Err("null omega output".into());
-        }
-        *omega_out = omega;
+        write_out(omega_out, omega);
         Ok(())
     })
 }
@@ -713,7 +728,10 @@ pub unsafe extern "C" fn bsorp_reset_rounds(p: *mut Bsorp) -> c_int {
 /// Valid object.
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_set_omega(p: *mut Bsorp, omega: f64) -> c_int {
-    guard(|| obj(p)?.tuner.use_omega(omega).map_err(|e| e.to_string()))
+    guard(|| {
+        obj(p)?.tuner.use_omega(omega)?;
+        Ok(())
+    })
 }
 
 /// omega in use.
@@ -724,7 +742,8 @@ pub unsafe extern "C" fn bsorp_set_omega(p: *mut Bsorp, omega: f64) -> c_int {
 pub unsafe extern "C" fn bsorp_get_omega(p: *mut Bsorp, omega: *mut f64) -> c_int {
     guard(|| {
         let b = obj(p)?;
-        *omega.as_mut().ok_or("null output")? = b.tuner.omega();
+        check_out("omega output", omega)?;
+        write_out(omega, b.tuner.omega());
         Ok(())
     })
 }
@@ -742,7 +761,7 @@ pub unsafe extern "C" fn bsorp_postsolve(
     converged: c_int,
 ) -> c_int {
     guard(|| {
-        let b = obj(p)?;
+        let mut b = obj(p)?;
         let learned = b.postsolve(root != 0, iterations, converged != 0)?;
         if learned {
             if let Some(path) = b.state_path.clone() {
@@ -773,9 +792,10 @@ pub unsafe extern "C" fn bsorp_postsolve(
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_view(p: *mut Bsorp, count: *mut c_int) -> c_int {
     guard(|| {
-        let b = obj(p)?;
+        let mut b = obj(p)?;
+        check_out("line count output", count)?;
         b.view();
-        *count.as_mut().ok_or("null output")? = b.view_lines.len() as c_int;
+        write_out(count, b.view_lines.len() as c_int);
         Ok(())
     })
 }
@@ -786,8 +806,10 @@ pub unsafe extern "C" fn bsorp_view(p: *mut Bsorp, count: *mut c_int) -> c_int {
 /// Valid object.
 #[no_mangle]
 pub unsafe extern "C" fn bsorp_view_line(p: *mut Bsorp, i: c_int) -> *const c_char {
-    match p.as_ref() {
-        Some(b) if i >= 0 && (i as usize) < b.view_lines.len() => b.view_lines[i as usize].as_ptr(),
+    match p.as_ref().map(|b| b.state.get()) {
+        Some(Ok(b)) if i >= 0 && (i as usize) < b.view_lines.len() => {
+            b.view_lines[i as usize].as_ptr()
+        }
         _ => std::ptr::null(),
     }
 }

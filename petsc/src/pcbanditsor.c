@@ -35,38 +35,11 @@
 #endif
 
 /* ---- the internal Rust API (petsc/src/lib.rs) ---------------------------- */
-typedef struct _p_Bsorp *Bsorp;
-
-typedef struct {
-  char    learner[32];
-  double  fixed_omega;
-  double  omega_min;
-  double  omega_max;
-  int64_t grid;
-  double  context_min;
-  double  context_max;
-  int64_t seed;
-  int     sweep; /* 0 forward, 1 backward, 2 symmetric */
-  int64_t its;
-  int64_t lits;
-} BsorpSettings;
-
-extern int         bsorp_petscint_bytes(void);
-extern const char *bsorp_errmsg(void);
-extern int         bsorp_create(Bsorp *);
-extern int         bsorp_destroy(Bsorp);
-extern int         bsorp_configure(Bsorp, const BsorpSettings *);
-extern int         bsorp_set_state_path(Bsorp, const char *);
-extern int         bsorp_setup_state(Bsorp, int);
-extern int         bsorp_set_operator(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, int64_t, int64_t);
-extern int         bsorp_apply(Bsorp, PetscInt, const PetscInt *, const PetscInt *, const double *, const double *, double *, PetscInt, int);
-extern int         bsorp_presolve(Bsorp, int, const char *, double, double *);
-extern int         bsorp_set_omega(Bsorp, double);
-extern int         bsorp_get_omega(Bsorp, double *);
-extern int         bsorp_postsolve(Bsorp, int, int64_t, int);
-extern int         bsorp_reset_rounds(Bsorp);
-extern int         bsorp_view(Bsorp, int *);
-extern const char *bsorp_view_line(Bsorp, int);
+/* bsor_sweep and its BSOR_SWEEP_* values come from the library's C header;
+   bsorp.h, the bsorp_* prototypes and BsorpSettings, is generated from
+   src/lib.rs by build.rs (cbindgen), so the two sides cannot drift. */
+#include <banditsor.h>
+#include <bsorp.h>
 
 /* A failed bsorp_* call becomes a PETSc error carrying the Rust message */
 #define BsorpCall(pc, call) \
@@ -79,7 +52,7 @@ extern const char *bsorp_view_line(Bsorp, int);
   } while (0)
 
 typedef struct {
-  Bsorp            b;
+  Bsorp           *b;
   BsorpSettings    set;
   char             state[PETSC_MAX_PATH_LEN];
   PetscReal        context; /* NaN: none */
@@ -201,7 +174,7 @@ static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscIn
   if (zero) PetscCall(VecRestoreArrayWrite(y, &ya));
   else PetscCall(VecRestoreArray(y, &ya));
   PetscCall(VecRestoreArrayRead(x, &xa));
-  PetscCall(PetscLogFlops(2.0 * (jac->m ? jac->ai[jac->m] : 0) * (PetscLogDouble)sweeps * (jac->set.sweep == 2 ? 2.0 : 1.0)));
+  PetscCall(PetscLogFlops(2.0 * (jac->m ? jac->ai[jac->m] : 0) * (PetscLogDouble)sweeps * (jac->set.sweep == BSOR_SWEEP_SYMMETRIC ? 2.0 : 1.0)));
   PetscFunctionReturn(0);
 }
 
@@ -280,7 +253,7 @@ static PetscErrorCode PCApplyTranspose_BanditSOR(PC pc, Vec x, Vec y)
 
   PetscFunctionBegin;
   PetscCall(MatIsSymmetricKnown(pc->pmat, &set, &sym));
-  PetscCheck(set && sym && jac->set.sweep == 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "Can only apply transpose of banditsor if the matrix is known symmetric (MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE)) and the sweep is symmetric");
+  PetscCheck(set && sym && jac->set.sweep == BSOR_SWEEP_SYMMETRIC, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "Can only apply transpose of banditsor if the matrix is known symmetric (MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE)) and the sweep is symmetric");
   PetscCall(PCApply_BanditSOR(pc, x, y));
   PetscFunctionReturn(0);
 }
@@ -461,11 +434,11 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscCall(PetscOptionsInt("-pc_banditsor_its", "number of (parallel) SOR iterations per application", "None", its, &its, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_lits", "number of local sweeps per iteration", "None", lits, &lits, NULL));
   PetscCall(PetscOptionsBoolGroupBegin("-pc_banditsor_symmetric", "SSOR sweeps (default)", "None", &flg));
-  if (flg) s.sweep = 2;
+  if (flg) s.sweep = BSOR_SWEEP_SYMMETRIC;
   PetscCall(PetscOptionsBoolGroup("-pc_banditsor_backward", "backward sweeps", "None", &flg));
-  if (flg) s.sweep = 1;
+  if (flg) s.sweep = BSOR_SWEEP_BACKWARD;
   PetscCall(PetscOptionsBoolGroupEnd("-pc_banditsor_forward", "forward sweeps", "None", &flg));
-  if (flg) s.sweep = 0;
+  if (flg) s.sweep = BSOR_SWEEP_FORWARD;
   PetscCall(PetscOptionsInt("-pc_banditsor_seed", "seed of the learner's random stream", "None", seed, &seed, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "lower end of the context range (contextual learners)", "PCBanditSORSetContext", cmin, &cmin, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "upper end of the context range (contextual learners)", "PCBanditSORSetContext", cmax, &cmax, NULL));
@@ -606,18 +579,8 @@ static PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscNew(&jac));
   pc->data = (void *)jac;
   BsorpCall(pc, bsorp_create(&jac->b));
-  PetscCall(PetscStrncpy(jac->set.learner, "tsallis", sizeof(jac->set.learner)));
-  jac->set.fixed_omega = 1.0;
-  jac->set.omega_min   = 1.0;
-  jac->set.omega_max   = 1.95;
-  jac->set.grid        = 20;
-  jac->set.context_min = 0.0;
-  jac->set.context_max = 1.0;
-  jac->set.seed        = 0;
-  jac->set.sweep       = 2;
-  jac->set.its         = 1;
-  jac->set.lits        = 1;
-  jac->context         = (PetscReal)NAN;
+  BsorpCall(pc, bsorp_default_settings(&jac->set)); /* the defaults live in Rust */
+  jac->context = (PetscReal)NAN;
   PetscCall(PCBanditSORConfigure_Private(pc, &jac->set));
 
   pc->ops->setup           = PCSetUp_BanditSOR;

@@ -6,13 +6,11 @@
 
 use super::{
     array_len, boundary, bsor_pc, bsor_status, check_out, handle_mut, handle_ref, last_error_ptr,
-    overlaps, path_arg, slice, slice_mut, write_out, Failure, FfiResult,
+    learner_kind, method_kind, nan_means_none, overlaps, path_arg, slice, slice_mut, sweep_kind,
+    write_out, Failure, FfiResult,
 };
 use crate::error::Error;
-use crate::learn::LearnerKind;
 use crate::matrix::CsrIndex;
-use crate::solve::Method;
-use crate::sweep::SweepKind;
 use std::ffi::{c_char, c_int};
 
 /// Which learner picks omega (argument of `bsor_pc_set_learner`).
@@ -57,65 +55,6 @@ pub struct bsor_stats {
     pub failed_solves: i64,
     /// Largest iteration count of a converged solve.
     pub max_converged_iterations: i64,
-}
-
-fn learner_kind(kind: bsor_learner) -> FfiResult<LearnerKind> {
-    Ok(match kind {
-        BSOR_LEARNER_FIXED => LearnerKind::Fixed,
-        BSOR_LEARNER_TSALLIS_INF => LearnerKind::TsallisInf,
-        BSOR_LEARNER_CHEBCB => LearnerKind::ChebCb,
-        BSOR_LEARNER_TSALLIS_INF_CB => LearnerKind::TsallisInfCb,
-        other => {
-            return Err(Error::InvalidArgument {
-                what: "kind (bsor_learner)",
-                detail: format!(
-                    "{other} (expected BSOR_LEARNER_FIXED=0, BSOR_LEARNER_TSALLIS_INF=1, \
-                     BSOR_LEARNER_CHEBCB=2 or BSOR_LEARNER_TSALLIS_INF_CB=3)"
-                ),
-            }
-            .into())
-        }
-    })
-}
-
-fn sweep_kind(kind: bsor_sweep) -> FfiResult<SweepKind> {
-    Ok(match kind {
-        BSOR_SWEEP_FORWARD => SweepKind::Forward,
-        BSOR_SWEEP_BACKWARD => SweepKind::Backward,
-        BSOR_SWEEP_SYMMETRIC => SweepKind::Symmetric,
-        other => {
-            return Err(Error::InvalidArgument {
-                what: "kind (bsor_sweep)",
-                detail: format!(
-                    "{other} (expected BSOR_SWEEP_FORWARD=0, BSOR_SWEEP_BACKWARD=1 \
-                     or BSOR_SWEEP_SYMMETRIC=2)"
-                ),
-            }
-            .into())
-        }
-    })
-}
-
-fn method_kind(method: bsor_method) -> FfiResult<Method> {
-    Ok(match method {
-        BSOR_METHOD_SOR => Method::Sor,
-        BSOR_METHOD_SSOR_CG => Method::SsorCg,
-        BSOR_METHOD_CG => Method::Cg,
-        other => {
-            return Err(Error::InvalidArgument {
-                what: "method (bsor_method)",
-                detail: format!(
-                    "{other} (expected BSOR_METHOD_SOR=0, BSOR_METHOD_SSOR_CG=1 \
-                     or BSOR_METHOD_CG=2)"
-                ),
-            }
-            .into())
-        }
-    })
-}
-
-fn context_arg(context: f64) -> Option<f64> {
-    (!context.is_nan()).then_some(context)
 }
 
 fn to_i64(v: u64) -> i64 {
@@ -530,7 +469,7 @@ pub unsafe extern "C" fn bsor_pc_set_sweep(pc: *mut bsor_pc, kind: bsor_sweep, i
 #[no_mangle]
 pub unsafe extern "C" fn bsor_pc_set_failure_cost(pc: *mut bsor_pc, cost: f64) -> c_int {
     boundary("bsor_pc_set_failure_cost", || {
-        handle_mut(pc)?.set_failure_cost(context_arg(cost))?;
+        handle_mut(pc)?.set_failure_cost(nan_means_none(cost))?;
         Ok(())
     })
 }
@@ -565,7 +504,7 @@ pub unsafe extern "C" fn bsor_pc_presolve(
         if !omega_out.is_null() {
             check_out("omega_out", omega_out)?;
         }
-        let omega = pc.presolve(context_arg(context))?;
+        let omega = pc.presolve(nan_means_none(context))?;
         write_out(omega_out, omega);
         Ok(())
     })
@@ -693,7 +632,7 @@ pub unsafe extern "C" fn bsor_solve(
             slice("b", b, n)?
         };
         let x = slice_mut("x", x, n)?;
-        let outcome = pc.solve(method, context_arg(context), b, x, rtol, max_it)?;
+        let outcome = pc.solve(method, nan_means_none(context), b, x, rtol, max_it)?;
         write_out(iterations_out, to_i64(outcome.iterations));
         if outcome.converged {
             Ok(())
@@ -752,7 +691,7 @@ pub unsafe extern "C" fn bsor_pc_get_favourite_omega(
     boundary("bsor_pc_get_favourite_omega", || {
         let pc = handle_ref(pc)?;
         check_out("omega", omega)?;
-        write_out(omega, pc.favourite_omega(context_arg(context)));
+        write_out(omega, pc.favourite_omega(nan_means_none(context)));
         Ok(())
     })
 }

@@ -2,12 +2,19 @@
 //! boundary. Converts and validates only; all logic lives in the core.
 //!
 //! Layout of this module:
-//! - this file: the status codes, the thread-local last-error message, the
-//!   one panic boundary ([`boundary`]) every exported function runs in,
-//!   and the pointer/slice conversions (null, alignment and size checks
-//!   happen here and nowhere else);
+//! - this file: the status codes (declared once, here), the thread-local
+//!   last-error message, the one panic boundary ([`boundary`]) every
+//!   exported function runs in, poisoning handles ([`Poisonable`]), the
+//!   pointer/slice conversions (null, alignment and size checks happen here
+//!   and nowhere else) and the C-enum conversions with the "NaN means no
+//!   context" rule ([`nan_means_none`]);
 //! - [`api`]: the exported `bsor_*` functions, thin wrappers over
 //!   [`crate::Preconditioner`].
+//!
+//! The PETSc plugin (petsc/src/lib.rs) runs its own `bsorp_*` exports
+//! through the same boundary, poisoning and conversions, so both C faces of
+//! the library give the same guarantees. Hidden from the Rust docs: this is
+//! the C ABI's machinery, not a Rust API.
 //!
 //! `include/banditsor.h` is generated from these two files by cbindgen
 //! (see `cbindgen.toml` and `tests/ffi_header.rs`).
@@ -19,10 +26,14 @@ pub mod api;
 pub use api::*;
 
 use crate::error::Error;
+use crate::learn::LearnerKind;
 use crate::pc::Preconditioner;
+use crate::solve::Method;
+use crate::sweep::SweepKind;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 /// Status returned by every `bsor_*` function that returns `int`.
 ///
@@ -132,49 +143,51 @@ impl bsor_status {
         Self::ALL.iter().copied().find(|s| *s as c_int == code)
     }
 
-    /// The constant's name as spelled in the C header, NUL-terminated.
+    /// The constant's name as spelled in the C header, NUL-terminated
+    /// (the variant's name: cbindgen keeps it).
     pub fn name_cstr(self) -> &'static CStr {
-        let bytes: &'static [u8] = match self {
-            bsor_status::BSOR_OK => b"BSOR_OK\0",
-            bsor_status::BSOR_ERR_NULL_POINTER => b"BSOR_ERR_NULL_POINTER\0",
-            bsor_status::BSOR_ERR_PANIC => b"BSOR_ERR_PANIC\0",
-            bsor_status::BSOR_ERR_INVALID_SIZE => b"BSOR_ERR_INVALID_SIZE\0",
-            bsor_status::BSOR_ERR_INCONSISTENT_SIZES => b"BSOR_ERR_INCONSISTENT_SIZES\0",
-            bsor_status::BSOR_ERR_INVALID_ROW_POINTER => b"BSOR_ERR_INVALID_ROW_POINTER\0",
-            bsor_status::BSOR_ERR_COLUMN_OUT_OF_RANGE => b"BSOR_ERR_COLUMN_OUT_OF_RANGE\0",
-            bsor_status::BSOR_ERR_UNSORTED_COLUMNS => b"BSOR_ERR_UNSORTED_COLUMNS\0",
-            bsor_status::BSOR_ERR_DUPLICATE_COLUMN => b"BSOR_ERR_DUPLICATE_COLUMN\0",
-            bsor_status::BSOR_ERR_NON_FINITE_VALUE => b"BSOR_ERR_NON_FINITE_VALUE\0",
-            bsor_status::BSOR_ERR_MISSING_DIAGONAL => b"BSOR_ERR_MISSING_DIAGONAL\0",
-            bsor_status::BSOR_ERR_ZERO_DIAGONAL => b"BSOR_ERR_ZERO_DIAGONAL\0",
-            bsor_status::BSOR_ERR_INVALID_OMEGA => b"BSOR_ERR_INVALID_OMEGA\0",
-            bsor_status::BSOR_ERR_INVALID_RANGE => b"BSOR_ERR_INVALID_RANGE\0",
-            bsor_status::BSOR_ERR_INVALID_GRID_SIZE => b"BSOR_ERR_INVALID_GRID_SIZE\0",
-            bsor_status::BSOR_ERR_INVALID_ARGUMENT => b"BSOR_ERR_INVALID_ARGUMENT\0",
-            bsor_status::BSOR_ERR_DIMENSION_MISMATCH => b"BSOR_ERR_DIMENSION_MISMATCH\0",
-            bsor_status::BSOR_ERR_NO_OPERATOR => b"BSOR_ERR_NO_OPERATOR\0",
-            bsor_status::BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE => {
-                b"BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE\0"
-            }
-            bsor_status::BSOR_ERR_NEGATIVE_ITERATIONS => b"BSOR_ERR_NEGATIVE_ITERATIONS\0",
-            bsor_status::BSOR_ERR_STATE_IO => b"BSOR_ERR_STATE_IO\0",
-            bsor_status::BSOR_ERR_STATE_CORRUPT => b"BSOR_ERR_STATE_CORRUPT\0",
-            bsor_status::BSOR_ERR_STATE_MISMATCH => b"BSOR_ERR_STATE_MISMATCH\0",
-            bsor_status::BSOR_ERR_NOT_CONVERGED => b"BSOR_ERR_NOT_CONVERGED\0",
-            bsor_status::BSOR_ERR_MISALIGNED_POINTER => b"BSOR_ERR_MISALIGNED_POINTER\0",
-        };
-        CStr::from_bytes_with_nul(bytes).expect("literal is NUL-terminated")
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            Self::ALL
+                .iter()
+                .map(|s| CString::new(format!("{s:?}")).expect("no NUL in a variant name"))
+                .collect()
+        });
+        names[self as usize].as_c_str()
     }
 
-    /// The status for a core error (same numbers as [`Error::code`]).
+    /// The status of a core error: the one mapping from [`Error`] variants
+    /// to codes ([`Error::code`] reads it from here).
     pub fn of_error(e: &Error) -> bsor_status {
-        Self::from_code(e.code()).unwrap_or(bsor_status::BSOR_ERR_INVALID_ARGUMENT)
+        use bsor_status::*;
+        match e {
+            Error::InvalidSize { .. } => BSOR_ERR_INVALID_SIZE,
+            Error::InconsistentSizes { .. } => BSOR_ERR_INCONSISTENT_SIZES,
+            Error::InvalidRowPointer(_) => BSOR_ERR_INVALID_ROW_POINTER,
+            Error::ColumnOutOfRange { .. } => BSOR_ERR_COLUMN_OUT_OF_RANGE,
+            Error::UnsortedColumns { .. } => BSOR_ERR_UNSORTED_COLUMNS,
+            Error::DuplicateColumn { .. } => BSOR_ERR_DUPLICATE_COLUMN,
+            Error::NonFiniteValue { .. } => BSOR_ERR_NON_FINITE_VALUE,
+            Error::MissingDiagonal { .. } => BSOR_ERR_MISSING_DIAGONAL,
+            Error::ZeroDiagonal { .. } => BSOR_ERR_ZERO_DIAGONAL,
+            Error::InvalidOmega(_) => BSOR_ERR_INVALID_OMEGA,
+            Error::InvalidRange { .. } => BSOR_ERR_INVALID_RANGE,
+            Error::InvalidGridSize(_) => BSOR_ERR_INVALID_GRID_SIZE,
+            Error::InvalidArgument { .. } => BSOR_ERR_INVALID_ARGUMENT,
+            Error::DimensionMismatch { .. } => BSOR_ERR_DIMENSION_MISMATCH,
+            Error::NoOperator => BSOR_ERR_NO_OPERATOR,
+            Error::PostsolveWithoutPresolve => BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE,
+            Error::NegativeIterations(_) => BSOR_ERR_NEGATIVE_ITERATIONS,
+            Error::StateIo { .. } => BSOR_ERR_STATE_IO,
+            Error::StateCorrupt { .. } => BSOR_ERR_STATE_CORRUPT,
+            Error::StateMismatch { .. } => BSOR_ERR_STATE_MISMATCH,
+        }
     }
 }
 
 /// Why a C call failed, before it is turned into a status and a message.
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// An error of the core, passed through with its own code.
     Core(Error),
     /// A NULL pointer where one was required; names the argument.
@@ -185,6 +198,9 @@ pub(crate) enum Failure {
     Poisoned,
     /// A panic caught at the boundary, with its message.
     Panic(String),
+    /// A message composed by the caller (the PETSc plugin names the
+    /// option at fault), reported as BSOR_ERR_INVALID_ARGUMENT.
+    Message(String),
     /// bsor_solve hit max_it.
     NotConverged {
         iterations: u64,
@@ -207,6 +223,7 @@ impl Failure {
             Failure::Null(_) => bsor_status::BSOR_ERR_NULL_POINTER,
             Failure::Misaligned(_) => bsor_status::BSOR_ERR_MISALIGNED_POINTER,
             Failure::Poisoned | Failure::Panic(_) => bsor_status::BSOR_ERR_PANIC,
+            Failure::Message(_) => bsor_status::BSOR_ERR_INVALID_ARGUMENT,
             Failure::NotConverged { .. } => bsor_status::BSOR_ERR_NOT_CONVERGED,
         }
     }
@@ -220,6 +237,7 @@ impl Failure {
             Failure::Panic(msg) => {
                 format!("internal panic caught at the C boundary (please report): {msg}")
             }
+            Failure::Message(msg) => msg.clone(),
             Failure::NotConverged {
                 iterations,
                 relative_residual,
@@ -230,6 +248,24 @@ impl Failure {
                  after {iterations} iterations (omega {omega}); x holds the last iterate"
             ),
         }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Message(message.to_string())
     }
 }
 
@@ -253,7 +289,7 @@ fn set_last_error(message: String) {
 
 /// Pointer to this thread's last error message ("" if none yet); stays
 /// valid until the next failing call on this thread.
-pub(crate) fn last_error_ptr() -> *const c_char {
+pub fn last_error_ptr() -> *const c_char {
     static EMPTY: &[u8] = b"\0";
     LAST_ERROR
         .try_with(|slot| match slot.try_borrow() {
@@ -287,7 +323,18 @@ fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
 /// Catches panics (returns `BSOR_ERR_PANIC`, never unwinds into C, never
 /// aborts), turns failures into their status code and records
 /// "`func`: message" as the thread's last error.
-pub(crate) fn boundary(func: &'static str, body: impl FnOnce() -> FfiResult) -> c_int {
+pub fn boundary(func: &'static str, body: impl FnOnce() -> Result<(), Failure>) -> c_int {
+    guarded(Some(func), body)
+}
+
+/// [`boundary`] recording the message without a function name: for the
+/// PETSc plugin, whose shim reports it as "banditsor: message" to users
+/// who never call the `bsorp_*` functions themselves.
+pub fn boundary_unnamed(body: impl FnOnce() -> Result<(), Failure>) -> c_int {
+    guarded(None, body)
+}
+
+fn guarded(func: Option<&'static str>, body: impl FnOnce() -> FfiResult) -> c_int {
     let outcome = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(outcome) => outcome,
         Err(payload) => {
@@ -305,56 +352,111 @@ pub(crate) fn boundary(func: &'static str, body: impl FnOnce() -> FfiResult) -> 
                     drop_payload(payload);
                     "failure message could not be formatted".into()
                 });
-            set_last_error(format!("{func}: {message}"));
+            set_last_error(match func {
+                Some(func) => format!("{func}: {message}"),
+                None => message,
+            });
             status as c_int
         }
     }
 }
 
-// ----- the opaque handle ----------------------------------------------
+// ----- handles -------------------------------------------------------
+
+/// An object behind a C handle that a panic caught while it was held
+/// mutably poisons: its state may be half-updated, so later calls refuse
+/// it (BSOR_ERR_PANIC) until it is destroyed.
+#[derive(Debug)]
+pub struct Poisonable<T> {
+    value: T,
+    poisoned: bool,
+}
+
+impl<T> Poisonable<T> {
+    pub fn new(value: T) -> Self {
+        Self {
+            value,
+            poisoned: false,
+        }
+    }
+
+    /// Shared access, refused once poisoned.
+    pub fn get(&self) -> Result<&T, Failure> {
+        if self.poisoned {
+            return Err(Failure::Poisoned);
+        }
+        Ok(&self.value)
+    }
+
+    /// Mutable access, refused once poisoned; poisons if a panic unwinds
+    /// while the returned guard is alive.
+    pub fn get_mut(&mut self) -> Result<PoisonOnPanic<'_, T>, Failure> {
+        if self.poisoned {
+            return Err(Failure::Poisoned);
+        }
+        Ok(PoisonOnPanic { inner: self })
+    }
+}
+
+/// Mutable access to a [`Poisonable`]; poisons it if a panic unwinds while
+/// held.
+pub struct PoisonOnPanic<'a, T> {
+    inner: &'a mut Poisonable<T>,
+}
+
+impl<T> std::ops::Deref for PoisonOnPanic<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.inner.value
+    }
+}
+
+impl<T> std::ops::DerefMut for PoisonOnPanic<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner.value
+    }
+}
+
+impl<T> Drop for PoisonOnPanic<'_, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.inner.poisoned = true;
+        }
+    }
+}
 
 /// Opaque preconditioner handle: create with `bsor_pc_create`, free with
 /// `bsor_pc_destroy`.
 pub struct bsor_pc {
-    pc: Preconditioner,
-    /// Set when a panic unwound through a call that held the handle
-    /// mutably: its state may be half-updated, so later calls refuse it.
-    poisoned: bool,
+    pc: Poisonable<Preconditioner>,
 }
 
 impl bsor_pc {
     pub(crate) fn new() -> Self {
         Self {
-            pc: Preconditioner::new(),
-            poisoned: false,
+            pc: Poisonable::new(Preconditioner::new()),
         }
     }
 }
 
-/// Mutable access to a handle; poisons it if a panic unwinds while held.
-pub(crate) struct PcMut<'a> {
-    handle: &'a mut bsor_pc,
+/// The object behind a handle pointer, mutably (NULL and misaligned
+/// pointers refused, naming `what`).
+///
+/// # Safety
+/// `p` is NULL or points to a live object not used by another thread at
+/// the same time.
+pub unsafe fn object_mut<'a, T>(what: &'static str, p: *mut T) -> Result<&'a mut T, Failure> {
+    check_ptr(what, p.cast_const())?;
+    Ok(&mut *p)
 }
 
-impl std::ops::Deref for PcMut<'_> {
-    type Target = Preconditioner;
-    fn deref(&self) -> &Preconditioner {
-        &self.handle.pc
-    }
-}
-
-impl std::ops::DerefMut for PcMut<'_> {
-    fn deref_mut(&mut self) -> &mut Preconditioner {
-        &mut self.handle.pc
-    }
-}
-
-impl Drop for PcMut<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.handle.poisoned = true;
-        }
-    }
+/// The object behind a handle pointer, shared.
+///
+/// # Safety
+/// As [`object_mut`], except that concurrent shared uses are allowed.
+pub unsafe fn object_ref<'a, T>(what: &'static str, p: *const T) -> Result<&'a T, Failure> {
+    check_ptr(what, p)?;
+    Ok(&*p)
 }
 
 fn check_ptr<T>(what: &'static str, p: *const T) -> FfiResult {
@@ -372,13 +474,10 @@ fn check_ptr<T>(what: &'static str, p: *const T) -> FfiResult {
 /// # Safety
 /// `pc` is NULL or a live handle from `bsor_pc_create` not used by another
 /// thread at the same time.
-pub(crate) unsafe fn handle_mut<'a>(pc: *mut bsor_pc) -> FfiResult<PcMut<'a>> {
-    check_ptr("pc (handle)", pc)?;
-    let handle = &mut *pc;
-    if handle.poisoned {
-        return Err(Failure::Poisoned);
-    }
-    Ok(PcMut { handle })
+pub(crate) unsafe fn handle_mut<'a>(
+    pc: *mut bsor_pc,
+) -> FfiResult<PoisonOnPanic<'a, Preconditioner>> {
+    object_mut("pc (handle)", pc)?.pc.get_mut()
 }
 
 /// The handle behind `pc`, shared.
@@ -386,17 +485,12 @@ pub(crate) unsafe fn handle_mut<'a>(pc: *mut bsor_pc) -> FfiResult<PcMut<'a>> {
 /// # Safety
 /// As [`handle_mut`], except that concurrent shared uses are allowed.
 pub(crate) unsafe fn handle_ref<'a>(pc: *const bsor_pc) -> FfiResult<&'a Preconditioner> {
-    check_ptr("pc (handle)", pc)?;
-    let handle = &*pc;
-    if handle.poisoned {
-        return Err(Failure::Poisoned);
-    }
-    Ok(&handle.pc)
+    object_ref("pc (handle)", pc)?.pc.get()
 }
 
 /// Check an output pointer now (so bad input fails before anything
 /// changes); write through it later with [`write_out`].
-pub(crate) fn check_out<T>(what: &'static str, p: *mut T) -> FfiResult {
+pub fn check_out<T>(what: &'static str, p: *mut T) -> Result<(), Failure> {
     check_ptr(what, p.cast_const())
 }
 
@@ -405,7 +499,7 @@ pub(crate) fn check_out<T>(what: &'static str, p: *mut T) -> FfiResult {
 ///
 /// # Safety
 /// `p` is NULL or valid for writes of a `T`.
-pub(crate) unsafe fn write_out<T>(p: *mut T, value: T) {
+pub unsafe fn write_out<T>(p: *mut T, value: T) {
     if !p.is_null() {
         p.write(value);
     }
@@ -467,10 +561,7 @@ pub(crate) fn overlaps(a: *const f64, b: *const f64, len: usize) -> bool {
 ///
 /// # Safety
 /// `p` is NULL or a NUL-terminated string.
-pub(crate) unsafe fn path_arg<'a>(
-    what: &'static str,
-    p: *const c_char,
-) -> FfiResult<&'a std::path::Path> {
+pub unsafe fn path_arg<'a>(what: &'static str, p: *const c_char) -> FfiResult<&'a std::path::Path> {
     if p.is_null() {
         return Err(Failure::Null(what));
     }
@@ -491,6 +582,84 @@ pub(crate) unsafe fn path_arg<'a>(
                 })
             })
     }
+}
+
+// ----- C enums and sentinels -------------------------------------------
+
+/// The "NaN means none" rule of every C entry point: a NaN context is no
+/// context, a NaN failure cost the default one.
+pub fn nan_means_none(value: f64) -> Option<f64> {
+    (!value.is_nan()).then_some(value)
+}
+
+/// A `bsor_learner` value as the core's learner kind.
+pub fn learner_kind(kind: api::bsor_learner) -> Result<LearnerKind, Failure> {
+    use api::*;
+    Ok(match kind {
+        BSOR_LEARNER_FIXED => LearnerKind::Fixed,
+        BSOR_LEARNER_TSALLIS_INF => LearnerKind::TsallisInf,
+        BSOR_LEARNER_CHEBCB => LearnerKind::ChebCb,
+        BSOR_LEARNER_TSALLIS_INF_CB => LearnerKind::TsallisInfCb,
+        other => {
+            return Err(Error::InvalidArgument {
+                what: "kind (bsor_learner)",
+                detail: format!(
+                    "{other} (expected BSOR_LEARNER_FIXED=0, BSOR_LEARNER_TSALLIS_INF=1, \
+                     BSOR_LEARNER_CHEBCB=2 or BSOR_LEARNER_TSALLIS_INF_CB=3)"
+                ),
+            }
+            .into())
+        }
+    })
+}
+
+/// A `bsor_sweep` value as the core's sweep kind.
+pub fn sweep_kind(kind: api::bsor_sweep) -> Result<SweepKind, Failure> {
+    use api::*;
+    Ok(match kind {
+        BSOR_SWEEP_FORWARD => SweepKind::Forward,
+        BSOR_SWEEP_BACKWARD => SweepKind::Backward,
+        BSOR_SWEEP_SYMMETRIC => SweepKind::Symmetric,
+        other => {
+            return Err(Error::InvalidArgument {
+                what: "kind (bsor_sweep)",
+                detail: format!(
+                    "{other} (expected BSOR_SWEEP_FORWARD=0, BSOR_SWEEP_BACKWARD=1 \
+                     or BSOR_SWEEP_SYMMETRIC=2)"
+                ),
+            }
+            .into())
+        }
+    })
+}
+
+/// The core's sweep kind as a `bsor_sweep` value.
+pub fn sweep_to_c(kind: SweepKind) -> api::bsor_sweep {
+    match kind {
+        SweepKind::Forward => api::BSOR_SWEEP_FORWARD,
+        SweepKind::Backward => api::BSOR_SWEEP_BACKWARD,
+        SweepKind::Symmetric => api::BSOR_SWEEP_SYMMETRIC,
+    }
+}
+
+/// A `bsor_method` value as the core's built-in solver.
+pub fn method_kind(method: api::bsor_method) -> Result<Method, Failure> {
+    use api::*;
+    Ok(match method {
+        BSOR_METHOD_SOR => Method::Sor,
+        BSOR_METHOD_SSOR_CG => Method::SsorCg,
+        BSOR_METHOD_CG => Method::Cg,
+        other => {
+            return Err(Error::InvalidArgument {
+                what: "method (bsor_method)",
+                detail: format!(
+                    "{other} (expected BSOR_METHOD_SOR=0, BSOR_METHOD_SSOR_CG=1 \
+                     or BSOR_METHOD_CG=2)"
+                ),
+            }
+            .into())
+        }
+    })
 }
 
 #[cfg(test)]
@@ -696,6 +865,8 @@ mod tests {
     #[test]
     fn a_panic_poisons_the_handle() {
         let raw = Box::into_raw(Box::new(bsor_pc::new()));
+        let rc = boundary("shared_before", || unsafe { handle_ref(raw) }.map(|_| ()));
+        assert_eq!(rc, 0);
         let rc = boundary("poison", || {
             let _pc = unsafe { handle_mut(raw) }?;
             panic!("inside");
