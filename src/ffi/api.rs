@@ -1,6 +1,6 @@
 //! The exported `bsor_*` functions. Each one is a single call to
 //! [`boundary`] whose body converts its arguments with the helpers of
-//! [`crate::ffi`] and calls one method of [`Preconditioner`].
+//! [`crate::ffi`] and calls one method of [`crate::Preconditioner`].
 //!
 //! The doc comments below are copied into `include/banditsor.h`.
 
