@@ -246,6 +246,30 @@ for np in 1 2; do
   fi
 done
 
+# ---- valgrind memcheck, fatal: ex2 and ex16 with the plugin, np 1 and 2 -------
+# Every invalid access, use of uninitialised memory and definite leak fails
+# (--error-exitcode=1); suppressed are only OpenMPI/PMIx's own (OpenMPI's and
+# PETSc's shipped files, and tests/petsc/openmpi-leaks.supp: leaks in
+# MPI_Init/Finalize, PMIx's progress thread).
+VGFATAL=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
+  --suppressions=/usr/share/openmpi/openmpi-valgrind.supp
+  --suppressions=/usr/share/petsc/3.18/share/petsc/valgrind/petsc-val.supp
+  --suppressions="$ROOT/tests/petsc/openmpi-leaks.supp")
+for np in 1 2; do
+  for spec in "ex2 -m 30 -n 30" "ex16 -ntimes 4"; do
+    read -r ex exargs <<<"$spec"
+    # shellcheck disable=SC2086
+    ex_run "valgrind-$ex-np$np" "$np" timeout 600 "${VGFATAL[@]}" --log-file="$LOGS/vg-$ex-np$np.%p" \
+      "$B32/$ex" "${PLUG32[@]}" -ksp_type cg $exargs
+    if [ "$RC" -eq 0 ] && converged "$LOG" "$([ "$ex" = ex16 ] && echo 4 || echo 1)"; then
+      ok "valgrind memcheck (errors and definite leaks fatal): $ex with the plugin, np=$np, clean"
+    else
+      bad "valgrind memcheck $ex np=$np (logs: $LOGS/vg-$ex-np$np.*)" "$LOG"
+      cat "$LOGS"/vg-"$ex"-np"$np".* 2>/dev/null | head -40
+    fi
+  done
+done
+
 # a new nonzero pattern through MatAXPY(DIFFERENT_NONZERO_PATTERN): for
 # MPIAIJ the Mat stays but its local diagonal block is freed and replaced;
 # under valgrind no invalid access may come from the plugin
