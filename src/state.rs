@@ -11,7 +11,8 @@
 use crate::error::{Error, Result};
 use crate::learn::{Learner, LearnerConfig};
 use crate::tuner::SolveStats;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 
@@ -19,6 +20,22 @@ use std::path::Path;
 pub const FORMAT: &str = "banditsor-learner-state";
 /// Bumped whenever the layout changes incompatibly.
 pub const VERSION: u64 = 1;
+
+/// A state file of format version 1. `format` and `version` are checked
+/// before the rest is parsed, so that a file of another version is
+/// reported as such, whatever its layout.
+#[derive(Debug, Serialize, Deserialize)]
+struct StateFile {
+    format: String,
+    version: u64,
+    /// The library that wrote the file (informative, not checked).
+    #[serde(default)]
+    library_version: String,
+    config: LearnerConfig,
+    stats: SolveStats,
+    /// The learner's own state, parsed and validated by the learner.
+    learner: Value,
+}
 
 pub(crate) fn save(
     path: &Path,
@@ -30,20 +47,19 @@ pub(crate) fn save(
         path: path.to_path_buf(),
         detail,
     };
-    let doc = json!({
-        "format": FORMAT,
-        "version": VERSION,
-        "library_version": env!("CARGO_PKG_VERSION"),
-        "config": config,
-        "stats": {
-            "solves": stats.solves,
-            "total_iterations": stats.total_iterations,
-            "failed_solves": stats.failed_solves,
-            "max_converged_iterations": stats.max_converged_iterations,
-        },
-        "learner": learner.save_state(),
-    });
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| io(format!("cannot encode: {e}")))?;
+    let file = StateFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        library_version: env!("CARGO_PKG_VERSION").into(),
+        config: config.clone(),
+        stats: *stats,
+        learner: learner.save_state(),
+    };
+    // Through a JSON value: its objects keep keys sorted, so files are
+    // written exactly as version 1 always wrote them.
+    let text = serde_json::to_value(&file)
+        .and_then(|doc| serde_json::to_string_pretty(&doc))
+        .map_err(|e| io(format!("cannot encode: {e}")))?;
     let file_name = path
         .file_name()
         .ok_or_else(|| io("path has no file name".into()))?;
@@ -94,44 +110,21 @@ pub(crate) fn load(
         }
         None => return Err(corrupt("missing 'version'".into())),
     }
-    let saved_config: LearnerConfig = serde_json::from_value(
-        doc.get("config")
-            .cloned()
-            .ok_or_else(|| corrupt("missing 'config'".into()))?,
-    )
-    .map_err(|e| corrupt(format!("malformed 'config': {e}")))?;
-    if &saved_config != config {
+    let file = StateFile::deserialize(&doc).map_err(|e| corrupt(format!("malformed: {e}")))?;
+    if &file.config != config {
         return Err(Error::StateMismatch {
             path: path.to_path_buf(),
             detail: format!(
                 "saved for {}, this preconditioner is configured as {}",
-                describe(&saved_config),
+                describe(&file.config),
                 describe(config)
             ),
         });
     }
-    let stats = doc
-        .get("stats")
-        .ok_or_else(|| corrupt("missing 'stats'".into()))?;
-    let field = |name: &str| {
-        stats
-            .get(name)
-            .and_then(Value::as_u64)
-            .ok_or_else(|| corrupt(format!("missing or malformed stats.{name}")))
-    };
-    let stats = SolveStats {
-        solves: field("solves")?,
-        total_iterations: field("total_iterations")?,
-        failed_solves: field("failed_solves")?,
-        max_converged_iterations: field("max_converged_iterations")?,
-    };
-    let state = doc
-        .get("learner")
-        .ok_or_else(|| corrupt("missing 'learner'".into()))?;
     learner
-        .load_state(state)
+        .load_state(&file.learner)
         .map_err(|e| corrupt(format!("learner state: {e}")))?;
-    Ok(stats)
+    Ok(file.stats)
 }
 
 fn describe(c: &LearnerConfig) -> String {

@@ -385,6 +385,23 @@ fn version_1_state_files_load_and_continue_the_recorded_sequence() {
         pc.load_state(&file)
             .unwrap_or_else(|e| panic!("{name}: version-1 state file refused: {e}"));
         assert!(!pc.solve_in_flight(), "{name}");
+        // Saving what was loaded writes the very same file: the layout of
+        // version 1 is unchanged, key for key and digit for digit.
+        let resaved = std::env::temp_dir().join(format!(
+            "banditsor-resaved-{name}-{}.json",
+            std::process::id()
+        ));
+        pc.save_state(&resaved).unwrap();
+        let (again, original) = (
+            std::fs::read_to_string(&resaved).unwrap(),
+            std::fs::read_to_string(&file).unwrap(),
+        );
+        std::fs::remove_file(&resaved).unwrap();
+        assert!(
+            again == original,
+            "{name}: re-saved state differs from {}",
+            file.display()
+        );
         let omegas = run(&mut pc, &s, saved_after, s.rounds);
         let got = observe(&pc, omegas);
         match &want {

@@ -71,9 +71,13 @@
 //! 1e15), and any non-finite intermediate falls back to the uniform
 //! distribution, so probabilities are never NaN.
 
-use super::{ContextRange, Learner, LearnerKind, LearnerRng, OmegaGrid};
+use super::{
+    state_from_json, state_to_json, ContextRange, Learner, LearnerKind, LearnerRng, OmegaGrid,
+    RngState,
+};
 use crate::error::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Largest number of Chebyshev features accepted.
 pub const MAX_FEATURES: usize = 32;
@@ -451,129 +455,139 @@ impl Learner for ChebCb {
     }
 
     fn save_state(&self) -> Value {
-        json!({
-            "arms": self.grid.len(),
-            "features": self.m,
-            "gram": self.gram,
-            "xty": self.xty,
-            "theta": self.theta,
-            "plays": self.plays,
-            "rounds": self.rounds,
-            "max_loss": self.max_loss,
-            "min_loss": self.min_loss,
-            "sq_err": self.sq_err,
-            "errors": self.errors,
-            "cursor": self.cursor,
-            "pending": self.pending.map(|p| json!([p.arm, p.x, p.predicted])),
-            "rng": self.rng.save(),
+        state_to_json(&ChebCbState {
+            arms: self.grid.len(),
+            features: self.m,
+            gram: self.gram.clone(),
+            xty: self.xty.clone(),
+            theta: self.theta.clone(),
+            plays: self.plays.clone(),
+            rounds: self.rounds,
+            max_loss: self.max_loss,
+            min_loss: self.min_loss,
+            sq_err: self.sq_err,
+            errors: self.errors,
+            cursor: self.cursor,
+            pending: self.pending.map(|p| (p.arm, p.x, p.predicted)),
+            rng: self.rng.state(),
         })
     }
 
     fn load_state(&mut self, state: &Value) -> Result<()> {
+        let state: ChebCbState = state_from_json("chebcb state", state)?;
+        state.validate(self.grid.len(), self.m)?;
+        let rng = LearnerRng::from_state(&state.rng)?;
+        self.gram = state.gram;
+        self.xty = state.xty;
+        self.theta = state.theta;
+        self.plays = state.plays;
+        self.rounds = state.rounds;
+        self.max_loss = state.max_loss;
+        self.min_loss = state.min_loss;
+        self.sq_err = state.sq_err;
+        self.errors = state.errors;
+        self.cursor = state.cursor;
+        self.pending = state
+            .pending
+            .map(|(arm, x, predicted)| Pending { arm, x, predicted });
+        self.rng = rng;
+        Ok(())
+    }
+}
+
+/// ChebCB's saved state (the learner's fields, with its sizes so that a
+/// state of another grid or feature count is refused by name).
+#[derive(Debug, Serialize, Deserialize)]
+struct ChebCbState {
+    arms: usize,
+    features: usize,
+    gram: Vec<f64>,
+    xty: Vec<f64>,
+    theta: Vec<f64>,
+    plays: Vec<u64>,
+    rounds: u64,
+    max_loss: f64,
+    min_loss: f64,
+    sq_err: f64,
+    errors: u64,
+    cursor: usize,
+    /// Arm, rescaled context and predicted cost of the round in flight.
+    #[serde(default)]
+    pending: Option<(usize, f64, f64)>,
+    rng: RngState,
+}
+
+impl ChebCbState {
+    /// Whether this state can continue a learner with `d` arms and `m`
+    /// features: sizes, finiteness and the counters' consistency.
+    fn validate(&self, d: usize, m: usize) -> Result<()> {
         let bad = |detail: String| Error::InvalidArgument {
             what: "chebcb state",
             detail,
         };
-        let (d, m) = (self.grid.len(), self.m);
-        let uint = |key: &str| {
-            state
-                .get(key)
-                .and_then(Value::as_u64)
-                .ok_or_else(|| bad(format!("missing or malformed '{key}'")))
-        };
-        let real = |key: &str| {
-            state
-                .get(key)
-                .and_then(Value::as_f64)
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| bad(format!("missing or non-finite '{key}'")))
-        };
-        let reals = |key: &str, len: usize| -> Result<Vec<f64>> {
-            let v: Vec<f64> = state
-                .get(key)
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-                .ok_or_else(|| bad(format!("missing or malformed '{key}'")))?;
-            if v.len() != len {
-                return Err(bad(format!(
-                    "'{key}' has {} values, expected {len}",
-                    v.len()
-                )));
-            }
-            if v.iter().any(|x| !x.is_finite()) {
-                return Err(bad(format!("'{key}' holds a non-finite value")));
-            }
-            Ok(v)
-        };
-        if uint("arms")? != d as u64 {
+        if self.arms != d {
             return Err(bad(format!(
                 "state is for {} arms, learner has {d}",
-                uint("arms")?
+                self.arms
             )));
         }
-        if uint("features")? != m as u64 {
+        if self.features != m {
             return Err(bad(format!(
                 "state has {} features, learner has {m}",
-                uint("features")?
+                self.features
             )));
         }
-        let gram = reals("gram", d * m * m)?;
-        let xty = reals("xty", d * m)?;
-        let theta = reals("theta", d * m)?;
-        let plays: Vec<u64> = state
-            .get("plays")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| bad("missing or malformed 'plays'".into()))?;
-        if plays.len() != d {
+        for (key, values, len) in [
+            ("gram", &self.gram, d * m * m),
+            ("xty", &self.xty, d * m),
+            ("theta", &self.theta, d * m),
+        ] {
+            if values.len() != len {
+                return Err(bad(format!(
+                    "'{key}' has {} values, expected {len}",
+                    values.len()
+                )));
+            }
+            if values.iter().any(|x| !x.is_finite()) {
+                return Err(bad(format!("'{key}' holds a non-finite value")));
+            }
+        }
+        if self.plays.len() != d {
             return Err(bad(format!(
                 "'plays' has {} arms, expected {d}",
-                plays.len()
+                self.plays.len()
             )));
         }
-        let rounds = uint("rounds")?;
-        if plays.iter().try_fold(0u64, |a, &p| a.checked_add(p)) != Some(rounds) {
+        if self.plays.iter().try_fold(0u64, |a, &p| a.checked_add(p)) != Some(self.rounds) {
             return Err(bad("'plays' does not add up to 'rounds'".into()));
         }
-        let max_loss = real("max_loss")?;
-        let min_loss = real("min_loss")?;
-        if rounds > 0 && !(min_loss <= max_loss && min_loss >= 0.0 && max_loss <= MAX_COST) {
+        for (key, value) in [
+            ("max_loss", self.max_loss),
+            ("min_loss", self.min_loss),
+            ("sq_err", self.sq_err),
+        ] {
+            if !value.is_finite() {
+                return Err(bad(format!("non-finite '{key}'")));
+            }
+        }
+        let (lo, hi) = (self.min_loss, self.max_loss);
+        if self.rounds > 0 && !(lo <= hi && lo >= 0.0 && hi <= MAX_COST) {
             return Err(bad("'min_loss'/'max_loss' out of range".into()));
         }
-        let sq_err = real("sq_err")?;
-        if sq_err < 0.0 {
+        if self.sq_err < 0.0 {
             return Err(bad("negative 'sq_err'".into()));
         }
-        let errors = uint("errors")?;
-        if errors > rounds {
+        if self.errors > self.rounds {
             return Err(bad("'errors' exceeds 'rounds'".into()));
         }
-        let cursor = uint("cursor")? as usize;
-        if cursor >= d {
+        if self.cursor >= d {
             return Err(bad("'cursor' out of range".into()));
         }
-        let pending = match state.get("pending") {
-            None | Some(Value::Null) => None,
-            Some(p) => {
-                let (arm, x, predicted): (usize, f64, f64) = serde_json::from_value(p.clone())
-                    .map_err(|e| bad(format!("malformed 'pending': {e}")))?;
-                if arm >= d || !(-1.0..=1.0).contains(&x) || !predicted.is_finite() {
-                    return Err(bad("'pending' out of range".into()));
-                }
-                Some(Pending { arm, x, predicted })
+        if let Some((arm, x, predicted)) = self.pending {
+            if arm >= d || !(-1.0..=1.0).contains(&x) || !predicted.is_finite() {
+                return Err(bad("'pending' out of range".into()));
             }
-        };
-        let rng = LearnerRng::load(state.get("rng").unwrap_or(&Value::Null))?;
-        self.gram = gram;
-        self.xty = xty;
-        self.theta = theta;
-        self.plays = plays;
-        self.rounds = rounds;
-        self.max_loss = max_loss;
-        self.min_loss = min_loss;
-        self.sq_err = sq_err;
-        self.errors = errors;
-        self.cursor = cursor;
-        self.pending = pending;
-        self.rng = rng;
+        }
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! The fixed learner: always the same omega. The baseline every learned
 //! run is compared against, and the way a user pins omega.
 
-use super::{Learner, LearnerKind, OmegaGrid};
+use super::{state_from_json, state_to_json, Learner, LearnerKind, OmegaGrid};
 use crate::error::Result;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// Always plays its single omega; counts rounds for statistics.
 #[derive(Debug, Clone)]
@@ -43,17 +43,19 @@ impl Learner for Fixed {
         self.rounds
     }
     fn save_state(&self) -> serde_json::Value {
-        json!({ "rounds": self.rounds })
+        state_to_json(&FixedState {
+            rounds: self.rounds,
+        })
     }
     fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
-        let rounds = state
-            .get("rounds")
-            .and_then(|r| r.as_u64())
-            .ok_or_else(|| crate::Error::InvalidArgument {
-                what: "fixed learner state",
-                detail: "missing 'rounds'".into(),
-            })?;
-        self.rounds = rounds;
+        let state: FixedState = state_from_json("fixed learner state", state)?;
+        self.rounds = state.rounds;
         Ok(())
     }
+}
+
+/// The fixed learner's saved state: its round counter.
+#[derive(Debug, Serialize, Deserialize)]
+struct FixedState {
+    rounds: u64,
 }

@@ -19,11 +19,12 @@ mod tsallis_cb;
 
 pub use chebcb::{ChebCb, ChebCbParams, ChebCbTarget};
 pub use fixed::Fixed;
-pub use rng::LearnerRng;
+pub use rng::{LearnerRng, RngState};
 pub use tsallis::TsallisInf;
 pub use tsallis_cb::TsallisInfCb;
 
 use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Which learner a preconditioner runs. Values are part of the C ABI.
@@ -310,4 +311,21 @@ pub trait Learner: Send + Sync + std::fmt::Debug {
     /// Replace the state with one produced by `save_state` of a learner of
     /// the same configuration. On error the learner is unchanged.
     fn load_state(&mut self, state: &serde_json::Value) -> Result<()>;
+}
+
+/// A learner's state struct as saved: JSON through its serde derive.
+pub(crate) fn state_to_json<T: Serialize>(state: &T) -> serde_json::Value {
+    serde_json::to_value(state).expect("learner states are plain numbers and strings")
+}
+
+/// A learner's state struct from saved JSON (to be validated by the
+/// learner before it replaces anything); `what` names the learner.
+pub(crate) fn state_from_json<T: DeserializeOwned>(
+    what: &'static str,
+    state: &serde_json::Value,
+) -> Result<T> {
+    T::deserialize(state).map_err(|e| Error::InvalidArgument {
+        what,
+        detail: e.to_string(),
+    })
 }

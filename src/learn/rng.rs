@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// Seeded random stream whose position survives a save/load round trip.
 #[derive(Debug, Clone)]
@@ -45,31 +45,50 @@ impl LearnerRng {
         last_positive
     }
 
-    /// Serializable position: seed and word position of the stream.
+    /// The stream's position: seed and word position.
+    pub fn state(&self) -> RngState {
+        RngState {
+            seed: self.seed,
+            word_pos: self.rng.get_word_pos().to_string(),
+        }
+    }
+
+    /// The stream at a position taken by [`LearnerRng::state`].
+    pub fn from_state(state: &RngState) -> Result<Self> {
+        let word_pos: u128 = state.word_pos.parse().map_err(|_| Error::InvalidArgument {
+            what: "random stream state",
+            detail: format!("word_pos '{}' is not an integer", state.word_pos),
+        })?;
+        let mut rng = ChaCha8Rng::seed_from_u64(state.seed);
+        rng.set_word_pos(word_pos);
+        Ok(Self {
+            seed: state.seed,
+            rng,
+        })
+    }
+
+    /// [`LearnerRng::state`] as JSON.
     pub fn save(&self) -> serde_json::Value {
-        json!({ "seed": self.seed, "word_pos": self.rng.get_word_pos().to_string() })
+        serde_json::to_value(self.state()).expect("a seed and a string always serialise")
     }
 
     /// Parse a position saved by [`LearnerRng::save`].
     pub fn load(v: &serde_json::Value) -> Result<Self> {
-        let bad = |detail: &str| Error::InvalidArgument {
+        let state = RngState::deserialize(v).map_err(|e| Error::InvalidArgument {
             what: "random stream state",
-            detail: detail.to_string(),
-        };
-        let seed = v
-            .get("seed")
-            .and_then(|s| s.as_u64())
-            .ok_or_else(|| bad("missing seed"))?;
-        let word_pos: u128 = v
-            .get("word_pos")
-            .and_then(|w| w.as_str())
-            .ok_or_else(|| bad("missing word_pos"))?
-            .parse()
-            .map_err(|_| bad("word_pos is not an integer"))?;
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_word_pos(word_pos);
-        Ok(Self { seed, rng })
+            detail: e.to_string(),
+        })?;
+        Self::from_state(&state)
     }
+}
+
+/// A random stream's position as stored in state files: the seed and the
+/// word position (a u128, kept as a decimal string: JSON numbers are not
+/// exact beyond 2^53).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RngState {
+    pub seed: u64,
+    pub word_pos: String,
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 //! running loss scale, a Newton normaliser and importance-weighted loss
 //! estimates. O(d) time and memory per round.
 
-use super::{Learner, LearnerKind, LearnerRng, OmegaGrid};
+use super::{
+    state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid, RngState,
+};
 use crate::error::{Error, Result};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// Costs are clamped to this before they enter the statistics.
 const MAX_COST: f64 = 1e15;
@@ -23,8 +25,9 @@ pub struct TsallisInf {
 }
 
 /// Arm statistics and the probability rule, without grid or random
-/// stream, so that a contextual wrapper can keep one per bin.
-#[derive(Debug, Clone, PartialEq)]
+/// stream, so that a contextual wrapper can keep one per bin. Saved as is
+/// (serde derive) and checked by [`TsallisCore::validate`] on load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TsallisCore {
     /// Importance-weighted cumulative loss estimate per arm (raw units).
     cumulative: Vec<f64>,
@@ -33,6 +36,7 @@ pub(crate) struct TsallisCore {
     /// Sum of observed losses (for the running loss scale).
     loss_sum: f64,
     /// Arm and its probability of the round in flight.
+    #[serde(default)]
     pending: Option<(usize, f64)>,
 }
 
@@ -137,59 +141,30 @@ impl TsallisCore {
         argmax(&p)
     }
 
-    pub(crate) fn save(&self) -> serde_json::Value {
-        json!({
-            "cumulative": self.cumulative,
-            "rounds": self.rounds,
-            "loss_sum": self.loss_sum,
-            "pending": self.pending.map(|(a, p)| json!([a, p])),
-        })
-    }
-
-    pub(crate) fn load(v: &serde_json::Value, arms: usize) -> Result<Self> {
+    /// Whether a saved core can continue a learner with `arms` arms.
+    pub(crate) fn validate(&self, arms: usize) -> Result<()> {
         let bad = |detail: String| Error::InvalidArgument {
             what: "tsallis state",
             detail,
         };
-        let cumulative: Vec<f64> = v
-            .get("cumulative")
-            .and_then(|c| serde_json::from_value(c.clone()).ok())
-            .ok_or_else(|| bad("missing or malformed 'cumulative'".into()))?;
-        if cumulative.len() != arms {
+        if self.cumulative.len() != arms {
             return Err(bad(format!(
                 "'cumulative' has {} arms, learner has {arms}",
-                cumulative.len()
+                self.cumulative.len()
             )));
         }
-        if cumulative.iter().any(|k| !k.is_finite()) {
+        if self.cumulative.iter().any(|k| !k.is_finite()) {
             return Err(bad("'cumulative' holds a non-finite value".into()));
         }
-        let rounds = v
-            .get("rounds")
-            .and_then(|r| r.as_u64())
-            .ok_or_else(|| bad("missing 'rounds'".into()))?;
-        let loss_sum = v
-            .get("loss_sum")
-            .and_then(|r| r.as_f64())
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| bad("missing or non-finite 'loss_sum'".into()))?;
-        let pending = match v.get("pending") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(p) => {
-                let (a, q): (usize, f64) = serde_json::from_value(p.clone())
-                    .map_err(|e| bad(format!("malformed 'pending': {e}")))?;
-                if a >= arms || !(q > 0.0 && q <= 1.0) {
-                    return Err(bad("'pending' arm or probability out of range".into()));
-                }
-                Some((a, q))
+        if !self.loss_sum.is_finite() {
+            return Err(bad("non-finite 'loss_sum'".into()));
+        }
+        if let Some((a, q)) = self.pending {
+            if a >= arms || !(q > 0.0 && q <= 1.0) {
+                return Err(bad("'pending' arm or probability out of range".into()));
             }
-        };
-        Ok(Self {
-            cumulative,
-            rounds,
-            loss_sum,
-            pending,
-        })
+        }
+        Ok(())
     }
 }
 
@@ -242,18 +217,26 @@ impl Learner for TsallisInf {
         self.core.rounds()
     }
     fn save_state(&self) -> serde_json::Value {
-        json!({ "bandit": self.core.save(), "rng": self.rng.save() })
+        state_to_json(&TsallisInfState {
+            bandit: self.core.clone(),
+            rng: self.rng.state(),
+        })
     }
     fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
-        let core = TsallisCore::load(
-            state.get("bandit").unwrap_or(&serde_json::Value::Null),
-            self.grid.len(),
-        )?;
-        let rng = LearnerRng::load(state.get("rng").unwrap_or(&serde_json::Value::Null))?;
-        self.core = core;
+        let state: TsallisInfState = state_from_json("tsallis state", state)?;
+        state.bandit.validate(self.grid.len())?;
+        let rng = LearnerRng::from_state(&state.rng)?;
+        self.core = state.bandit;
         self.rng = rng;
         Ok(())
     }
+}
+
+/// Tsallis-INF's saved state: the bandit and the random stream position.
+#[derive(Debug, Serialize, Deserialize)]
+struct TsallisInfState {
+    bandit: TsallisCore,
+    rng: RngState,
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //! the (clamped) context. O(d) time per round, O(bins * d) memory.
 
 use super::tsallis::TsallisCore;
-use super::{ContextRange, Learner, LearnerKind, LearnerRng, OmegaGrid};
+use super::{
+    state_from_json, state_to_json, ContextRange, Learner, LearnerKind, LearnerRng, OmegaGrid,
+    RngState,
+};
 use crate::error::{Error, Result};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// One Tsallis-INF per context bin, sharing one random stream.
 #[derive(Debug, Clone)]
@@ -75,43 +78,45 @@ impl Learner for TsallisInfCb {
             .fold(0u64, |sum, b| sum.saturating_add(b.rounds()))
     }
     fn save_state(&self) -> serde_json::Value {
-        json!({
-            "bins": self.bins.iter().map(|b| b.save()).collect::<Vec<_>>(),
-            "pending_bin": self.pending_bin,
-            "rng": self.rng.save(),
+        state_to_json(&TsallisInfCbState {
+            bins: self.bins.clone(),
+            pending_bin: self.pending_bin,
+            rng: self.rng.state(),
         })
     }
     fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
+        let state: TsallisInfCbState = state_from_json("tsallis_cb state", state)?;
         let bad = |detail: String| Error::InvalidArgument {
             what: "tsallis_cb state",
             detail,
         };
-        let saved = state
-            .get("bins")
-            .and_then(|b| b.as_array())
-            .ok_or_else(|| bad("missing 'bins'".into()))?;
-        if saved.len() != self.bins.len() {
+        if state.bins.len() != self.bins.len() {
             return Err(bad(format!(
                 "state has {} bins, learner has {}",
-                saved.len(),
+                state.bins.len(),
                 self.bins.len()
             )));
         }
-        let bins = saved
-            .iter()
-            .map(|b| TsallisCore::load(b, self.grid.len()))
-            .collect::<Result<Vec<_>>>()?;
-        let pending_bin = match state.get("pending_bin") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(v) => match v.as_u64() {
-                Some(b) if (b as usize) < bins.len() => Some(b as usize),
-                _ => return Err(bad("'pending_bin' out of range".into())),
-            },
-        };
-        let rng = LearnerRng::load(state.get("rng").unwrap_or(&serde_json::Value::Null))?;
-        self.bins = bins;
-        self.pending_bin = pending_bin;
+        for bin in &state.bins {
+            bin.validate(self.grid.len())?;
+        }
+        if state.pending_bin.is_some_and(|b| b >= state.bins.len()) {
+            return Err(bad("'pending_bin' out of range".into()));
+        }
+        let rng = LearnerRng::from_state(&state.rng)?;
+        self.bins = state.bins;
+        self.pending_bin = state.pending_bin;
         self.rng = rng;
         Ok(())
     }
+}
+
+/// Tsallis-INF-CB's saved state: one bandit per bin, the bin of the round
+/// in flight and the random stream position.
+#[derive(Debug, Serialize, Deserialize)]
+struct TsallisInfCbState {
+    bins: Vec<TsallisCore>,
+    #[serde(default)]
+    pending_bin: Option<usize>,
+    rng: RngState,
 }
