@@ -11,11 +11,8 @@
 //! 1 + y). This is a deliberate departure from the notes: iteration counts
 //! blow up near a singular end of the context range (the shifted
 //! Laplacian's c -> -0.16) and six Chebyshev terms fit the logarithm there
-//! much better than the count itself. On the shifted-Laplacian experiment
-//! (T = 5000, mean over 10 seeds) the ratio to the instance-optimal total
-//! was 1.054 (low variance) and 1.101 (high variance) with the log target,
-//! 1.067 and 1.122 with the loss; with other learner seeds the log target
-//! stayed at 1.09-1.10 in high variance, the loss at 1.11-1.12. Gaps, errors
+//! much better than the count itself (the comparison on the shifted-Laplacian
+//! experiment is in BENCHMARKS.md, "ChebCB tuning"). Gaps, errors
 //! and exploration are always measured in cost units (predicted
 //! iterations), so exploring a bad arm where solves are expensive stays
 //! expensive.
@@ -52,12 +49,9 @@
 //! data-dependent factor, 2 t sqrt(d / (mean squared error +
 //! 2 alpha^2)) with alpha their approximation-error bound; dividing by the
 //! observed prediction error alone makes the rule invariant to the loss
-//! scale and lets exploration fade once the models predict well. Tuned on
-//! the shifted-Laplacian experiment (T = 5000, 5 seeds, both
-//! distributions): totals were flat (within seed noise, 1-2 %) for gamma
-//! in [0.3, 2]; spot checks with t^0.5 or t^1.5 and a rescaled gamma were
-//! no better; much more exploration (gamma = 0.05 on the loss target,
-//! about the authors' level) cost 5-17 % more iterations.
+//! scale and lets exploration fade once the models predict well. gamma and
+//! the power of t were tuned on the shifted-Laplacian experiment (figures
+//! in BENCHMARKS.md, "ChebCB tuning").
 //!
 //! Unplayed arms have theta = 0 (predicted cost 0 or 1, below any real
 //! solve), so every arm is tried once, as in the authors' code. Like any
@@ -100,7 +94,8 @@ pub struct ChebCbParams {
 /// The regression target of the per-arm models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChebCbTarget {
-    /// The loss itself, y = l - 1 (the notes' normalised loss).
+    /// The loss shifted by one, y = l - 1 (the notes' target), predicting
+    /// the cost 1 + y.
     Loss,
     /// y = ln(1 + l), smooth where costs blow up (the default).
     LogLoss,
@@ -145,32 +140,36 @@ struct Pending {
 pub struct ChebCb {
     grid: OmegaGrid,
     range: ContextRange,
-    m: usize,
+    /// Chebyshev features per model (m).
+    feature_count: usize,
     params: ChebCbParams,
-    /// Per arm, row-major m x m: sum of f f^T.
+    /// Per arm, row-major m x m: sum of f f^T over the arm's rounds.
     gram: Vec<f64>,
-    /// Per arm, length m: sum of f (l - 1).
-    xty: Vec<f64>,
+    /// Per arm, length m: sum of f y, y the regression target of each
+    /// observed cost ([`ChebCbTarget`]).
+    feature_target_sums: Vec<f64>,
     /// Per arm, length m: current fit (raw units).
     theta: Vec<f64>,
     /// Per arm: times played (observed).
     plays: Vec<u64>,
     rounds: u64,
-    /// Largest and smallest (clamped) loss seen; meaningless while rounds == 0.
-    max_loss: f64,
-    min_loss: f64,
-    /// Sum of squared errors of the played arm's prediction (raw units)
-    /// and how many rounds it sums.
-    sq_err: f64,
-    errors: u64,
-    /// Arm that receives the next background sweep.
-    cursor: usize,
+    /// Largest and smallest target level seen (the clamped loss, or
+    /// ln(1 + loss) for the log target): they set the fit's box bounds.
+    /// Meaningless while rounds == 0.
+    max_level: f64,
+    min_level: f64,
+    /// Sum of squared errors of the played arm's predicted cost (cost
+    /// units) and how many rounds it sums: their mean sets eta.
+    squared_error_sum: f64,
+    error_count: u64,
+    /// Arm that receives the next background sweep (round robin).
+    background_arm: usize,
     pending: Option<Pending>,
     rng: LearnerRng,
-    /// Scratch (not state): features, predictions, probabilities.
-    f: Vec<f64>,
-    s: Vec<f64>,
-    p: Vec<f64>,
+    /// Scratch (not state): features, predicted costs, probabilities.
+    features_buf: Vec<f64>,
+    predicted_buf: Vec<f64>,
+    probabilities_buf: Vec<f64>,
 }
 
 /// Chebyshev polynomials T_0(x) .. T_{m-1}(x) into `f`.
@@ -222,40 +221,41 @@ impl ChebCb {
         Ok(Self {
             grid,
             range,
-            m,
+            feature_count: m,
             params,
             gram: vec![0.0; d * m * m],
-            xty: vec![0.0; d * m],
+            feature_target_sums: vec![0.0; d * m],
             theta: vec![0.0; d * m],
             plays: vec![0; d],
             rounds: 0,
-            max_loss: 0.0,
-            min_loss: 0.0,
-            sq_err: 0.0,
-            errors: 0,
-            cursor: 0,
+            max_level: 0.0,
+            min_level: 0.0,
+            squared_error_sum: 0.0,
+            error_count: 0,
+            background_arm: 0,
             pending: None,
             rng: LearnerRng::new(seed),
-            f: vec![0.0; m],
-            s: vec![0.0; d],
-            p: vec![0.0; d],
+            features_buf: vec![0.0; m],
+            predicted_buf: vec![0.0; d],
+            probabilities_buf: vec![0.0; d],
         })
     }
 
     /// Number of Chebyshev features.
     pub fn features(&self) -> usize {
-        self.m
+        self.feature_count
     }
 
     /// Predicted cost (iterations) of every arm at this context.
     pub fn predicted_costs(&self, context: Option<f64>) -> Vec<f64> {
-        let mut f = vec![0.0; self.m];
+        let mut f = vec![0.0; self.feature_count];
         chebyshev(self.range.rescale(context), &mut f);
         (0..self.grid.len())
             .map(|i| {
-                self.params
-                    .target
-                    .invert(dot(&self.theta[i * self.m..(i + 1) * self.m], &f))
+                self.params.target.invert(dot(
+                    &self.theta[i * self.feature_count..(i + 1) * self.feature_count],
+                    &f,
+                ))
             })
             .collect()
     }
@@ -264,18 +264,20 @@ impl ChebCb {
     pub fn probabilities(&self, context: Option<f64>) -> Vec<f64> {
         let mut me = self.clone();
         me.compute(self.range.rescale(context));
-        me.p
+        me.probabilities_buf
     }
 
     /// eta of the next round (raw loss units).
     fn eta(&self) -> f64 {
         let t = self.rounds.saturating_add(1) as f64;
         let d = self.grid.len() as f64;
-        let floor = 1e-9 + 1e-6 * self.params.target.invert(self.max_loss).abs();
-        let rms = if self.errors == 0 {
+        let floor = 1e-9 + 1e-6 * self.params.target.invert(self.max_level).abs();
+        let rms = if self.error_count == 0 {
             f64::INFINITY
         } else {
-            (self.sq_err / self.errors as f64).sqrt().max(floor)
+            (self.squared_error_sum / self.error_count as f64)
+                .sqrt()
+                .max(floor)
         };
         let eta = self.params.gamma * t.powf(self.params.power) * d.sqrt() / rms;
         if eta.is_finite() {
@@ -288,15 +290,15 @@ impl ChebCb {
     /// Features, predictions and probabilities at rescaled context x into
     /// the scratch buffers; returns the best arm.
     fn compute(&mut self, x: f64) -> usize {
-        let (m, d) = (self.m, self.grid.len());
-        chebyshev(x, &mut self.f);
+        let (m, d) = (self.feature_count, self.grid.len());
+        chebyshev(x, &mut self.features_buf);
         for i in 0..d {
-            let y = dot(&self.theta[i * m..(i + 1) * m], &self.f);
-            self.s[i] = self.params.target.invert(y);
+            let y = dot(&self.theta[i * m..(i + 1) * m], &self.features_buf);
+            self.predicted_buf[i] = self.params.target.invert(y);
         }
         let mut best = 0;
         for i in 0..d {
-            if self.s[i] < self.s[best] {
+            if self.predicted_buf[i] < self.predicted_buf[best] {
                 best = i;
             }
         }
@@ -304,15 +306,17 @@ impl ChebCb {
         let mut others = 0.0;
         for i in 0..d {
             if i != best {
-                let gap = (self.s[i] - self.s[best]).max(0.0);
+                let gap = (self.predicted_buf[i] - self.predicted_buf[best]).max(0.0);
                 let q = 1.0 / (d as f64 + eta * gap);
-                self.p[i] = q;
+                self.probabilities_buf[i] = q;
                 others += q;
             }
         }
-        self.p[best] = (1.0 - others).max(0.0);
-        if !self.p.iter().all(|q| q.is_finite()) || !self.s[best].is_finite() {
-            self.p.fill(1.0 / d as f64);
+        self.probabilities_buf[best] = (1.0 - others).max(0.0);
+        if !self.probabilities_buf.iter().all(|q| q.is_finite())
+            || !self.predicted_buf[best].is_finite()
+        {
+            self.probabilities_buf.fill(1.0 / d as f64);
         }
         best
     }
@@ -322,17 +326,17 @@ impl ChebCb {
         if self.rounds == 0 {
             0.0
         } else if j == 0 {
-            self.max_loss
+            self.max_level
         } else {
-            2.0 * (self.max_loss - self.min_loss) / j as f64
+            2.0 * (self.max_level - self.min_level) / j as f64
         }
     }
 
     /// `sweeps` projected coordinate-descent sweeps on arm i's fit.
     fn refit(&mut self, i: usize, sweeps: usize) {
-        let m = self.m;
+        let m = self.feature_count;
         let g = &self.gram[i * m * m..(i + 1) * m * m];
-        let h = &self.xty[i * m..(i + 1) * m];
+        let h = &self.feature_target_sums[i * m..(i + 1) * m];
         let lambda = 1e-10 * (1.0 + self.plays[i] as f64);
         let mut bounds = [0.0; MAX_FEATURES];
         for (j, b) in bounds.iter_mut().enumerate().take(m) {
@@ -351,7 +355,7 @@ impl ChebCb {
                     theta[j] = new;
                 }
             }
-            if change <= 1e-12 * (1.0 + self.max_loss) {
+            if change <= 1e-12 * (1.0 + self.max_level) {
                 break;
             }
         }
@@ -373,11 +377,11 @@ impl Learner for ChebCb {
     fn choose(&mut self, context: Option<f64>) -> usize {
         let x = self.range.rescale(context);
         self.compute(x);
-        let arm = self.rng.sample(&self.p);
+        let arm = self.rng.sample(&self.probabilities_buf);
         self.pending = Some(Pending {
             arm,
             x,
-            predicted: self.s[arm],
+            predicted: self.predicted_buf[arm],
         });
         arm
     }
@@ -393,49 +397,49 @@ impl Learner for ChebCb {
         } else {
             MAX_COST
         };
-        let m = self.m;
+        let m = self.feature_count;
         let y = self.params.target.apply(cost);
         let level = match self.params.target {
             ChebCbTarget::Loss => cost,
             ChebCbTarget::LogLoss => y,
         };
         if self.rounds == 0 {
-            self.max_loss = level;
-            self.min_loss = level;
+            self.max_level = level;
+            self.min_level = level;
         } else {
-            self.max_loss = self.max_loss.max(level);
-            self.min_loss = self.min_loss.min(level);
+            self.max_level = self.max_level.max(level);
+            self.min_level = self.min_level.min(level);
         }
         // Model error only once the arm has data (the first prediction of
         // an arm is the optimistic zero, not a model's error).
         let err = cost - predicted;
         if err.is_finite() && self.plays[arm] > 0 {
-            self.sq_err += err * err;
-            self.errors = self.errors.saturating_add(1);
+            self.squared_error_sum += err * err;
+            self.error_count = self.error_count.saturating_add(1);
         }
         // Saturating: a loaded state may sit at the top of the range.
         self.rounds = self.rounds.saturating_add(1);
         self.plays[arm] = self.plays[arm].saturating_add(1);
-        chebyshev(x, &mut self.f);
+        chebyshev(x, &mut self.features_buf);
         let g = &mut self.gram[arm * m * m..(arm + 1) * m * m];
         for j in 0..m {
             for k in 0..m {
-                g[j * m + k] += self.f[j] * self.f[k];
+                g[j * m + k] += self.features_buf[j] * self.features_buf[k];
             }
         }
         for j in 0..m {
-            self.xty[arm * m + j] += self.f[j] * y;
+            self.feature_target_sums[arm * m + j] += self.features_buf[j] * y;
         }
         self.refit(arm, self.params.sweeps);
         let d = self.grid.len();
         if d > 1 {
-            if self.cursor == arm {
-                self.cursor = (self.cursor + 1) % d;
+            if self.background_arm == arm {
+                self.background_arm = (self.background_arm + 1) % d;
             }
-            if self.plays[self.cursor] > 0 {
-                self.refit(self.cursor, 1);
+            if self.plays[self.background_arm] > 0 {
+                self.refit(self.background_arm, 1);
             }
-            self.cursor = (self.cursor + 1) % d;
+            self.background_arm = (self.background_arm + 1) % d;
         }
     }
 
@@ -457,17 +461,17 @@ impl Learner for ChebCb {
     fn save_state(&self) -> Value {
         state_to_json(&ChebCbState {
             arms: self.grid.len(),
-            features: self.m,
+            features: self.feature_count,
             gram: self.gram.clone(),
-            xty: self.xty.clone(),
+            xty: self.feature_target_sums.clone(),
             theta: self.theta.clone(),
             plays: self.plays.clone(),
             rounds: self.rounds,
-            max_loss: self.max_loss,
-            min_loss: self.min_loss,
-            sq_err: self.sq_err,
-            errors: self.errors,
-            cursor: self.cursor,
+            max_loss: self.max_level,
+            min_loss: self.min_level,
+            sq_err: self.squared_error_sum,
+            errors: self.error_count,
+            cursor: self.background_arm,
             pending: self.pending.map(|p| (p.arm, p.x, p.predicted)),
             rng: self.rng.state(),
         })
@@ -475,18 +479,18 @@ impl Learner for ChebCb {
 
     fn load_state(&mut self, state: &Value) -> Result<()> {
         let state: ChebCbState = state_from_json("chebcb state", state)?;
-        state.validate(self.grid.len(), self.m)?;
+        state.validate(self.grid.len(), self.feature_count)?;
         let rng = LearnerRng::from_state(&state.rng)?;
         self.gram = state.gram;
-        self.xty = state.xty;
+        self.feature_target_sums = state.xty;
         self.theta = state.theta;
         self.plays = state.plays;
         self.rounds = state.rounds;
-        self.max_loss = state.max_loss;
-        self.min_loss = state.min_loss;
-        self.sq_err = state.sq_err;
-        self.errors = state.errors;
-        self.cursor = state.cursor;
+        self.max_level = state.max_loss;
+        self.min_level = state.min_loss;
+        self.squared_error_sum = state.sq_err;
+        self.error_count = state.errors;
+        self.background_arm = state.cursor;
         self.pending = state
             .pending
             .map(|(arm, x, predicted)| Pending { arm, x, predicted });
@@ -694,7 +698,7 @@ mod tests {
         let mut l = learner(1);
         let mut u = LearnerRng::new(3);
         let d = l.grid.len();
-        let m = l.m;
+        let m = l.feature_count;
         let want =
             |arm: usize, c: f64| 10.0 + arm as f64 + (5.0 - 0.2 * arm as f64) * c + 3.0 * c * c;
         for _ in 0..40 {
@@ -712,7 +716,7 @@ mod tests {
         assert_eq!(l.plays, vec![40; d]);
         for arm in 0..d {
             let g = l.gram[arm * m * m..(arm + 1) * m * m].to_vec();
-            let h = l.xty[arm * m..(arm + 1) * m].to_vec();
+            let h = l.feature_target_sums[arm * m..(arm + 1) * m].to_vec();
             let exact = solve_dense(g, h, m);
             for (j, (&t, &e)) in l.theta[arm * m..(arm + 1) * m]
                 .iter()
