@@ -9,6 +9,10 @@
 //!
 //! The MPI include path comes from `pkg-config ompi-c`/`mpi`, else from
 //! `mpicc --showme:compile` / `mpicc -show`, else `$MPI_INCLUDE`.
+//!
+//! `BANDITSOR_PETSC_VERBOSE=1` shows which PETSc was found (as a cargo
+//! warning, the only build-script output cargo shows); failures always say
+//! why.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -207,6 +211,7 @@ fn main() {
         "BANDITSOR_PETSC_PKG",
         "PKG_CONFIG_PATH",
         "MPI_INCLUDE",
+        "BANDITSOR_PETSC_VERBOSE",
     ] {
         println!("cargo:rerun-if-env-changed={v}");
     }
@@ -229,10 +234,17 @@ fn main() {
     if bits == 64 {
         println!("cargo:rustc-cfg=petsc_int64");
     }
-    println!(
-        "cargo:warning=banditsor_petsc: PETSc from {} (PetscInt {bits}-bit, libs {:?})",
+    // A successful detection is no warning: cargo shows build-script output
+    // only as warnings, so the report goes there only on request; it is
+    // always in the script's stdout (`cargo build -vv`).
+    let report = format!(
+        "banditsor_petsc: PETSc from {} (PetscInt {bits}-bit, libs {:?})",
         petsc.origin, petsc.libs
     );
+    println!("{report}");
+    if env::var("BANDITSOR_PETSC_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0") {
+        println!("cargo:warning={report}");
+    }
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     private_header(&out_dir.join("bsorp.h"));

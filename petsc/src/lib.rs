@@ -130,12 +130,19 @@ pub struct PcState {
     /// Outer solves learned from in this process (the state file may add
     /// earlier ones to the tuner's statistics).
     learned_solves: u64,
+    /// Solves the learner had learned from in the state file loaded at setup.
+    loaded_solves: u64,
+    /// The omegas (as bits) of this run's learned solves.
+    tried: std::collections::BTreeSet<u64>,
     held_solves: u64,
     cumulative_iterations: u64,
     last_iterations: Option<(i64, bool)>,
     state_path: Option<PathBuf>,
     state_loaded: bool,
+    /// Where the state file came from: loaded at setup, or created there.
     state_note: Option<String>,
+    /// Learned solves in the state file as last saved after a solve.
+    saved_after: Option<u64>,
     view_lines: Vec<CString>,
     /// Full validations (new pattern) and diagonal refreshes (new values).
     validations: u64,
@@ -153,12 +160,15 @@ impl PcState {
             rounds: Vec::new(),
             last_hold: None,
             learned_solves: 0,
+            loaded_solves: 0,
+            tried: Default::default(),
             held_solves: 0,
             cumulative_iterations: 0,
             last_iterations: None,
             state_path: None,
             state_loaded: false,
             state_note: None,
+            saved_after: None,
             view_lines: Vec::new(),
             validations: 0,
             refreshes: 0,
@@ -403,6 +413,7 @@ impl PcState {
             }
             Round::Learning => {
                 self.learned_solves += 1;
+                self.tried.insert(self.tuner.omega().to_bits());
                 self.cumulative_iterations += iterations as u64;
                 self.last_iterations = Some((iterations, converged));
                 if root {
@@ -415,68 +426,116 @@ impl PcState {
         }
     }
 
-    fn view(&mut self) {
+    /// The `-ksp_view` lines: each says one thing a user can act on.
+    /// `context` is the one set for the next solves (NaN: none). Valid on
+    /// rank 0, the only rank whose learner is fed.
+    fn view(&mut self, context: f64) {
         let cfg = self.tuner.config().clone();
+        let kind = cfg.kind;
+        let learner = kind.name();
+        let contextual = matches!(kind, LearnerKind::ChebCb | LearnerKind::TsallisInfCb);
+        let ctx = (!context.is_nan()).then_some(context);
         let mut lines = Vec::new();
-        let learner = cfg.kind.name();
-        lines.push(format!(
-            "learner: {learner}{}",
-            match cfg.kind {
-                LearnerKind::Fixed => format!(" (omega = {})", cfg.fixed_omega),
-                LearnerKind::TsallisInfCb | LearnerKind::ChebCb => format!(
-                    " (context range [{}, {}], seed {})",
-                    cfg.context_range.lo(),
-                    cfg.context_range.hi(),
-                    cfg.seed
-                ),
-                LearnerKind::TsallisInf => format!(" (seed {})", cfg.seed),
-            }
-        ));
-        if cfg.kind != LearnerKind::Fixed {
-            lines.push(format!(
-                "omega grid: {} values on [{}, {}]",
+        lines.push(match kind {
+            LearnerKind::Fixed => format!("learner: fixed, omega = {}", g(cfg.fixed_omega)),
+            _ => format!(
+                "learner: {learner} over {} omegas on [{}, {}], seed {}",
                 cfg.grid.len(),
                 cfg.grid.lo(),
-                cfg.grid.hi()
-            ));
-        }
+                cfg.grid.hi(),
+                cfg.seed
+            ),
+        });
         lines.push(format!(
             "sweep: {}, its = {}, lits = {}",
             self.sweep.name(),
             self.its,
             self.lits
         ));
-        lines.push(format!("current omega: {}", self.tuner.omega()));
-        if let Some(o) = &self.op {
-            lines.push(format!(
-                "local matrix: {} rows, {} nonzeros (CSR borrowed from PETSc); pattern validated {} time(s), diagonal refreshed for new values {} time(s)",
-                o.n, o.nnz, self.validations, self.refreshes
-            ));
+        // Where the context comes from and whether the learner uses it.
+        let range = format!(
+            "range [{}, {}] (-pc_banditsor_context_min/max), values outside clamped",
+            cfg.context_range.lo(),
+            cfg.context_range.hi()
+        );
+        match (kind, ctx) {
+            (LearnerKind::Fixed, _) => {}
+            (_, Some(c)) if contextual => lines.push(format!(
+                "context: {} (from PCBanditSORSetContext()), {range}",
+                g(c)
+            )),
+            (_, None) if contextual => lines.push(format!(
+                "context: none, so {learner} learns one omega for all solves: \
+                 give each solve its context with PCBanditSORSetContext(), {range}"
+            )),
+            (_, Some(c)) => lines.push(format!(
+                "context: {} (from PCBanditSORSetContext()), unused by {learner}: \
+                 -pc_banditsor_learner chebcb or tsallis_cb use it",
+                g(c)
+            )),
+            (_, None) => lines.push(format!("context: none (unused by {learner})")),
         }
-        let fav = self.tuner.favourite_omega(None);
-        let arm = self.tuner.learner().favourite(None);
-        lines.push(format!(
-            "favoured arm: {arm} (omega = {fav}) after {} learner round(s)",
-            self.tuner.learner().rounds()
-        ));
-        lines.push(format!(
-            "solves seen: {}, cumulative iterations: {}, held (not learned) solves: {}",
-            self.learned_solves, self.cumulative_iterations, self.held_solves
-        ));
         let st = self.tuner.stats();
-        if st.solves != self.learned_solves && self.state_path.is_some() {
-            lines.push(format!(
-                "learner totals including the state file: {} solves, {} iterations",
-                st.solves, st.total_iterations
-            ));
+        if kind != LearnerKind::Fixed {
+            if self.learned_solves + self.held_solves == 0 {
+                lines.push(format!(
+                    "omega: {} until the first solve",
+                    g(self.tuner.omega())
+                ));
+            } else {
+                lines.push(format!(
+                    "omega of the last solve: {}",
+                    g(self.tuner.omega())
+                ));
+            }
+            // A bandit's favourite is often an omega it has not tried yet
+            // (untried arms look free): report it once there is evidence
+            // for it, a learned solve of this run at that omega, or a
+            // loaded state with at least one solve per arm.
+            let favourite = self.tuner.favourite_omega(ctx);
+            let evidence = self.tried.contains(&favourite.to_bits())
+                || (self.loaded_solves > 0 && st.solves >= cfg.grid.len() as u64);
+            if st.solves == 0 {
+                lines.push("omega the learner favours: none yet (no solve learned from)".into());
+            } else if !evidence {
+                lines.push(format!(
+                    "omega the learner favours: none yet (after {} learned solve(s) it still leans to omegas not tried)",
+                    st.solves
+                ));
+            } else {
+                let for_context = match ctx {
+                    Some(c) if contextual => format!(" for context {}", g(c)),
+                    _ => String::new(),
+                };
+                let fav = g(favourite);
+                lines.push(format!(
+                    "omega the learner favours{for_context}: {fav} after {} learned solve(s) \
+                     (to keep it: -pc_banditsor_omega {fav})",
+                    st.solves
+                ));
+            }
         }
+        let this_run = if kind == LearnerKind::Fixed {
+            format!("solves: {}", self.learned_solves)
+        } else if self.loaded_solves > 0 {
+            format!(
+                "solves learned from: {} in this run + {} from the state file = {}",
+                self.learned_solves, self.loaded_solves, st.solves
+            )
+        } else {
+            format!("solves learned from: {}", self.learned_solves)
+        };
+        lines.push(format!(
+            "{this_run}; held (omega not learned): {}; iterations in this run: {}",
+            self.held_solves, self.cumulative_iterations
+        ));
         if let Some((its, conv)) = self.last_iterations {
             lines.push(format!(
-                "last learned solve: {its} iterations, {}",
+                "last solve: {its} iterations, {}",
                 if conv {
                     "converged"
                 } else {
-                    "not converged (costed as failure)"
+                    "not converged (costed as a failure)"
                 }
             ));
         }
@@ -484,13 +543,20 @@ impl PcState {
             lines.push(format!("omega held, not learning: {reason}"));
         }
         if let Some(p) = &self.state_path {
+            let origin = self
+                .state_note
+                .as_deref()
+                .unwrap_or("not read yet: at setup");
+            let saved = match self.saved_after {
+                Some(n) => format!("; saved after each learned solve, last with {n} solve(s)"),
+                None => "; saved after each learned solve".into(),
+            };
+            lines.push(format!("state file: {} ({origin}{saved})", p.display()));
+        }
+        if let Some(o) = &self.op {
             lines.push(format!(
-                "state file: {}{}",
-                p.display(),
-                self.state_note
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
+                "local matrix: {} rows, {} nonzeros (CSR borrowed from PETSc); pattern validated {} time(s), diagonal refreshed for new values {} time(s)",
+                o.n, o.nnz, self.validations, self.refreshes
             ));
         }
         self.view_lines = lines
@@ -498,6 +564,24 @@ impl PcState {
             .map(|l| CString::new(l.replace('\0', " ")).unwrap_or_default())
             .collect();
     }
+}
+
+/// A number as PETSc's %g would print it (6 significant digits), so grid
+/// values read 1.8, not 1.7999999999999998.
+fn g(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = 5 - x.abs().log10().floor() as i32;
+    let rounded = format!("{:.*}", digits.max(0) as usize, x);
+    let trimmed = if rounded.contains('.') {
+        rounded.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &rounded
+    };
+    trimmed
+        .parse::<f64>()
+        .map_or(rounded.clone(), |v| format!("{v}"))
 }
 
 unsafe fn slice_or_empty<'a, T>(p: *const T, len: usize) -> &'a [T] {
@@ -610,12 +694,15 @@ pub unsafe extern "C" fn bsorp_set_state_path(p: *mut Bsorp, path: *const c_char
             b.state_path = new;
             b.state_loaded = false;
             b.state_note = None;
+            b.saved_after = None;
         }
         Ok(())
     })
 }
 
-/// On rank 0: load the state file once if it exists.
+/// On rank 0, once: load the state file if it exists, then write it, so an
+/// unwritable path (say, a directory that does not exist) fails here, at
+/// setup, with the message a save after the first solve would give.
 ///
 /// # Safety
 /// Valid object.
@@ -627,22 +714,27 @@ pub unsafe extern "C" fn bsorp_setup_state(p: *mut Bsorp, root: c_int) -> c_int 
             return Ok(());
         }
         b.state_loaded = true;
-        if let Some(path) = b.state_path.clone() {
-            if path.exists() {
-                b.tuner
-                    .load_state(&path)
-                    .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
-                b.state_note = Some(format!(
-                    "loaded, {} earlier solve(s)",
-                    b.tuner.stats().solves
-                ));
-                if b.rounds.is_empty() {
-                    b.use_favourite_omega()?;
-                }
-            } else {
-                b.state_note = Some("new".into());
+        let Some(path) = b.state_path.clone() else {
+            return Ok(());
+        };
+        if path.exists() {
+            b.tuner
+                .load_state(&path)
+                .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
+            b.loaded_solves = b.tuner.stats().solves;
+            b.state_note = Some(format!(
+                "loaded at setup with {} earlier solve(s)",
+                b.loaded_solves
+            ));
+            if b.rounds.is_empty() {
+                b.use_favourite_omega()?;
             }
+        } else {
+            b.state_note = Some("new: created at setup".into());
         }
+        b.tuner
+            .save_state(&path)
+            .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
         Ok(())
     })
 }
@@ -768,33 +860,24 @@ pub unsafe extern "C" fn bsorp_postsolve(
                 b.tuner
                     .save_state(&path)
                     .map_err(|e| format!("-pc_banditsor_state: {e}"))?;
-                let loaded = b
-                    .state_note
-                    .as_deref()
-                    .and_then(|n| n.split(';').next())
-                    .filter(|n| n.starts_with("loaded"))
-                    .map(|n| format!("{n}; "))
-                    .unwrap_or_default();
-                b.state_note = Some(format!(
-                    "{loaded}saved after {} solve(s)",
-                    b.tuner.stats().solves
-                ));
+                b.saved_after = Some(b.tuner.stats().solves);
             }
         }
         Ok(())
     })
 }
 
-/// Prepare the view; returns the number of lines through `count`.
+/// Prepare the view for the context set for the next solves (NaN: none);
+/// returns the number of lines through `count`.
 ///
 /// # Safety
 /// Valid pointers.
 #[no_mangle]
-pub unsafe extern "C" fn bsorp_view(p: *mut Bsorp, count: *mut c_int) -> c_int {
+pub unsafe extern "C" fn bsorp_view(p: *mut Bsorp, context: f64, count: *mut c_int) -> c_int {
     guard(|| {
         let mut b = obj(p)?;
         check_out("line count output", count)?;
-        b.view();
+        b.view(context);
         write_out(count, b.view_lines.len() as c_int);
         Ok(())
     })

@@ -181,23 +181,29 @@ static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscIn
 static PetscErrorCode PCSetUp_BanditSOR(PC pc)
 {
   PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
-  PetscMPIInt   rank;
+  PetscMPIInt   rank, size, mine, first;
   PetscInt      m, wm;
-  PetscBool     failed = PETSC_FALSE, anyfailed = PETSC_FALSE;
+  PetscBool     failed = PETSC_FALSE;
   char          msg[1024];
 
   PetscFunctionBegin;
-  /* a matrix defect or a bad state file may hit one rank only: agree on
-     failure before raising it, so no rank is left waiting in a collective */
+  /* a matrix defect or a bad state file (read, then written back, on rank
+     0) may hit one rank only: agree on failure before raising it, so no
+     rank is left waiting in a collective and every rank says why */
   PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
   PetscCall(PCBanditSORUpdateMatrix_Private(pc, &failed));
   if (!failed) {
     if (bsorp_setup_state(jac->b, rank == 0)) failed = PETSC_TRUE;
   }
+  /* every rank raises the message of the lowest failing rank */
   PetscCall(PetscStrncpy(msg, failed ? bsorp_errmsg() : "", sizeof(msg)));
-  PetscCallMPI(MPI_Allreduce(&failed, &anyfailed, 1, MPIU_BOOL, MPI_LOR, PetscObjectComm((PetscObject)pc)));
-  PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", msg);
-  PetscCheck(!anyfailed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: setup failed on another rank (see its message)");
+  PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)pc), &size));
+  mine = failed ? rank : size;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, PetscObjectComm((PetscObject)pc)));
+  if (first < size) {
+    PetscCallMPI(MPI_Bcast(msg, (PetscMPIInt)sizeof(msg), MPI_CHAR, first, PetscObjectComm((PetscObject)pc)));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", msg);
+  }
   /* loading the state file changed omega on rank 0 only: every rank takes
      rank 0's omega, so an apply before the next presolve (PCApply outside
      KSPSolve, a PCCOMPOSITE component) uses one omega. Inside a solve all
@@ -426,7 +432,7 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscCall(PetscStrncpy(learner, s.learner, sizeof(learner)));
   PetscCall(PetscStrncpy(state, jac->state, sizeof(state)));
   PetscOptionsHeadBegin(PetscOptionsObject, "BanditSOR options: (S)SOR with omega learned online");
-  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: tsallis, chebcb, tsallis_cb or fixed", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
+  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: tsallis, fixed, or the contextual chebcb and tsallis_cb (they need a context per solve: PCBanditSORSetContext())", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega", "fixed relaxation factor 0 < omega < 2 (implies -pc_banditsor_learner fixed)", "None", omega, &omega, &oflg));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_min", "smallest omega of the learner's grid", "None", omin, &omin, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_max", "largest omega of the learner's grid", "None", omax, &omax, NULL));
@@ -440,12 +446,12 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscCall(PetscOptionsBoolGroupEnd("-pc_banditsor_forward", "forward sweeps", "None", &flg));
   if (flg) s.sweep = BSOR_SWEEP_FORWARD;
   PetscCall(PetscOptionsInt("-pc_banditsor_seed", "seed of the learner's random stream", "None", seed, &seed, NULL));
-  PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "lower end of the context range (contextual learners)", "PCBanditSORSetContext", cmin, &cmin, NULL));
-  PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "upper end of the context range (contextual learners)", "PCBanditSORSetContext", cmax, &cmax, NULL));
-  PetscCall(PetscOptionsString("-pc_banditsor_state", "learner state file: loaded at setup if it exists, saved after each solve (rank 0)", "None", state, state, sizeof(state), NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "sets the lower end of the context range: chebcb/tsallis_cb rescale the context of each solve (given by the program with PCBanditSORSetContext(); none without) from this range and clamp values outside", "None", cmin, &cmin, NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "sets the upper end of the context range (see -pc_banditsor_context_min)", "None", cmax, &cmax, NULL));
+  PetscCall(PetscOptionsString("-pc_banditsor_state", "learner state file (rank 0): loaded at setup if it exists, written at setup and after each learned solve", "None", state, state, sizeof(state), NULL));
   PetscOptionsHeadEnd();
   /* serial applies run its * lits sweeps in one call (a PetscInt) */
-  PetscCheck(its < 1 || lits < 1 || (PetscInt64)its * (PetscInt64)lits <= (PetscInt64)PETSC_MAX_INT, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "-pc_banditsor_its %" PetscInt_FMT " times -pc_banditsor_lits %" PetscInt_FMT " exceeds the largest PetscInt", its, lits);
+  PetscCheck(its < 1 || lits < 1 || (PetscInt64)its * (PetscInt64)lits <= (PetscInt64)PETSC_MAX_INT, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "banditsor: -pc_banditsor_its %" PetscInt_FMT " times -pc_banditsor_lits %" PetscInt_FMT " exceeds the largest PetscInt", its, lits);
 
   if (lflg) PetscCall(PetscStrncpy(s.learner, learner, sizeof(s.learner)));
   else if (oflg) PetscCall(PetscStrncpy(s.learner, "fixed", sizeof(s.learner)));
@@ -473,9 +479,8 @@ static PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (iascii) {
-    BsorpCall(pc, bsorp_view(jac->b, &n));
+    BsorpCall(pc, bsorp_view(jac->b, (double)jac->context, &n));
     for (i = 0; i < n; i++) PetscCall(PetscViewerASCIIPrintf(viewer, "  %s\n", bsorp_view_line(jac->b, i)));
-    if (!PetscIsNanReal(jac->context)) PetscCall(PetscViewerASCIIPrintf(viewer, "  context: %g\n", (double)jac->context));
   }
   PetscFunctionReturn(0);
 }
@@ -558,8 +563,8 @@ static PetscErrorCode PCBanditSORSetLearner_BanditSOR(PC pc, const char *name)
 .  -pc_banditsor_its <1>, -pc_banditsor_lits <1> - iterations and local sweeps per application
 .  -pc_banditsor_symmetric, -pc_banditsor_forward, -pc_banditsor_backward - sweep (symmetric default)
 .  -pc_banditsor_seed <0> - seed of the learner's random stream
-.  -pc_banditsor_context_min <0>, -pc_banditsor_context_max <1> - context range (PCBanditSORSetContext())
--  -pc_banditsor_state <file> - learner state file, loaded at setup if present, saved after each solve
+.  -pc_banditsor_context_min <0>, -pc_banditsor_context_max <1> - the context range: contexts (set per solve with PCBanditSORSetContext()) are rescaled from it, values outside clamped
+-  -pc_banditsor_state <file> - learner state file, loaded at setup if present, written at setup and after each learned solve
 
    Notes:
    In parallel, as PCSOR, the sweeps are process-local (block Jacobi with

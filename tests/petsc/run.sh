@@ -67,7 +67,7 @@ run() {
 
 # ---- build the plugin: 32-bit and 64-bit PetscInt --------------------------
 echo "== building libbanditsor_petsc.so (petsc, 32-bit PetscInt) in $T32"
-run "$LOGS/build32.log" env CARGO_TARGET_DIR="$T32" cargo build -p banditsor_petsc --release
+run "$LOGS/build32.log" env BANDITSOR_PETSC_VERBOSE=1 CARGO_TARGET_DIR="$T32" cargo build -p banditsor_petsc --release
 LIB32=$T32/release/libbanditsor_petsc.so
 if [ "$RC" -eq 0 ] && [ -f "$LIB32" ] && grep -q 'PetscInt 32-bit' "$LOGS/build32.log"; then
   ok "build plugin against pkg-config petsc (probe: PetscInt 32-bit)"
@@ -75,12 +75,20 @@ else
   bad "build plugin against pkg-config petsc" "$LOGS/build32.log"
 fi
 echo "== building libbanditsor_petsc.so (petsc64, 64-bit PetscInt) in $T64"
-run "$LOGS/build64.log" env BANDITSOR_PETSC_PKG=petsc64 CARGO_TARGET_DIR="$T64" cargo build -p banditsor_petsc --release
+run "$LOGS/build64.log" env BANDITSOR_PETSC_VERBOSE=1 BANDITSOR_PETSC_PKG=petsc64 CARGO_TARGET_DIR="$T64" cargo build -p banditsor_petsc --release
 LIB64=$T64/release/libbanditsor_petsc.so
 if [ "$RC" -eq 0 ] && [ -f "$LIB64" ] && grep -q 'PetscInt 64-bit' "$LOGS/build64.log"; then
   ok "build plugin against pkg-config petsc64 (probe: PetscInt 64-bit)"
 else
   bad "build plugin against pkg-config petsc64" "$LOGS/build64.log"
+fi
+# without BANDITSOR_PETSC_VERBOSE a successful detection prints no warning
+# (the changed variable reruns the build script)
+run "$LOGS/build32-quiet.log" env CARGO_TARGET_DIR="$T32" cargo build -p banditsor_petsc --release
+if [ "$RC" -eq 0 ] && grep -q 'Finished' "$LOGS/build32-quiet.log" && ! grep -qi 'warning' "$LOGS/build32-quiet.log"; then
+  ok "cargo build -p banditsor_petsc: a successful PETSc detection prints no warning (BANDITSOR_PETSC_VERBOSE=1 shows it)"
+else
+  bad "default plugin build must print no warning" "$LOGS/build32-quiet.log"
 fi
 for pair in "$LIB32:libpetsc_real" "$LIB64:libpetsc64_real"; do
   lib=${pair%%:*}
@@ -224,12 +232,29 @@ for np in 1 2; do
     bad "ex16 np=$np: learned $learned_total vs sor $sor_total" "$LOG"
   fi
 done
+# the view of the last of the 50 solves: what the learner did and favours,
+# consistently (the favourite after the 50 solves, all learned from), and
+# none of the old lines that contradicted each other
 view=$LOGS/ex16-learned-np1.log
-if [ -f "$view" ] && grep -q 'type: banditsor' "$view" && grep -q 'learner: tsallis' "$view" && grep -q 'omega grid: 20 values on \[1, 1.95\]' "$view" &&
-  grep -q 'current omega:' "$view" && grep -q 'solves seen: 50, cumulative iterations:' "$view" && grep -q 'favoured arm:' "$view"; then
-  ok "-pc_view shows learner, grid, current omega, solves seen, cumulative iterations, favoured arm"
+last_view=$WORK/ex16-last-view.txt
+awk '/type: banditsor/ {n++} n == 50' "$view" >"$last_view"
+if grep -q 'learner: tsallis over 20 omegas on \[1, 1.95\], seed 0' "$last_view" &&
+  grep -q '^ *omega of the last solve: [0-9.]*$' "$last_view" &&
+  grep -q '^ *omega the learner favours: [0-9.]* after 50 learned solve(s) (to keep it: -pc_banditsor_omega [0-9.]*)$' "$last_view" &&
+  grep -q '^ *solves learned from: 50; held (omega not learned): 0; iterations in this run: [0-9]*$' "$last_view" &&
+  grep -q '^ *context: none (unused by tsallis)$' "$last_view" &&
+  ! grep -q 'favoured arm\|current omega\|solves seen' "$view"; then
+  ok "-ksp_view: learner, omega of the last solve, favoured omega after 50 learned solves, solves, context"
 else
-  bad "-pc_view content" "$view"
+  bad "-ksp_view content after 50 solves" "$last_view"
+fi
+# the first view: a bandit's favourite is an untried omega then, not reported
+first_view=$WORK/ex16-first-view.txt
+awk '/type: banditsor/ {n++} n == 1' "$view" >"$first_view"
+if grep -q '^ *omega the learner favours: none yet (after 1 learned solve(s) it leans to omegas not tried)$' "$first_view"; then
+  ok "-ksp_view after 1 solve: no favoured omega the learner has no evidence for"
+else
+  bad "-ksp_view after 1 solve: favoured omega" "$first_view"
 fi
 
 if grep -q 'pattern validated 1 time(s), diagonal refreshed for new values 0 time(s)' "$view"; then
@@ -306,13 +331,14 @@ fi
 
 # ---- no-signal solves hold omega --------------------------------------------------
 ex_run "ex2-bjacobi-np2" 2 "$B32/ex2" -dll_append "$LIB32" -ksp_type gmres -pc_type bjacobi -sub_pc_type banditsor -ksp_converged_reason -ksp_view -m 40 -n 40
-if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: KSP preonly' "$LOG" && grep -q 'solves seen: 0,' "$LOG"; then
+if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: KSP preonly' "$LOG" && grep -q 'solves learned from: 0; held (omega not learned): [1-9]' "$LOG"; then
   ok "bjacobi sub-PC (preonly) holds omega and says so in the view"
 else
   bad "bjacobi sub-PC holds omega" "$LOG"
 fi
 ex_run "ex45-mg" 1 "$B32/ex45" -dll_append "$LIB32" -pc_type mg -pc_mg_levels 3 -mg_levels_pc_type banditsor -ksp_converged_reason -ksp_view -da_grid_x 17 -da_grid_y 17 -da_grid_z 17
-if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: multigrid' "$LOG" && ! grep -q 'solves seen: [1-9]' "$LOG"; then
+if [ "$RC" -eq 0 ] && converged "$LOG" 1 && grep -q 'omega held, not learning: multigrid' "$LOG" &&
+  grep -q 'solves learned from: 0; held (omega not learned): [1-9]' "$LOG" && ! grep -q 'solves learned from: [1-9]' "$LOG"; then
   ok "multigrid smoother (Chebyshev levels) holds omega and says so in the view"
 else
   bad "multigrid smoother holds omega" "$LOG"
@@ -324,9 +350,11 @@ rm -f "$state"
 ex_run "ex16-state1" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 10 -ksp_type cg -pc_banditsor_state "$state"
 rc1=$RC
 ex_run "ex16-state2" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 10 -ksp_type cg -pc_banditsor_state "$state" -ksp_view
-if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && [ -s "$state" ] && grep -q 'banditsor-learner-state' "$state" && grep -q 'loaded, 10 earlier solve' "$LOG" &&
-  grep -q 'learner totals including the state file: 20 solves' "$LOG"; then
-  ok "-pc_banditsor_state: saved after each solve, loaded by the next run (20 solves in all)"
+if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && [ -s "$state" ] && grep -q 'banditsor-learner-state' "$state" &&
+  grep -q 'state file: .* (loaded at setup with 10 earlier solve(s); saved after each learned solve, last with 20 solve(s))' "$LOG" &&
+  grep -q 'solves learned from: 10 in this run + 10 from the state file = 20; held' "$LOG" &&
+  grep -q 'omega the learner favours: .*after 20 learned solve(s)' "$LOG"; then
+  ok "-pc_banditsor_state: saved after each solve, loaded by the next run; the view counts 10 + 10 = 20 solves everywhere"
 else
   bad "-pc_banditsor_state" "$LOG"
 fi
@@ -347,17 +375,44 @@ fi
 # a failure on rank 0 only (corrupt or unwritable state file) must end every
 # rank with a PETSc error, never leave the others waiting in a collective
 echo 'not json' >"$WORK/corrupt-state.json"
-ex_run "state-corrupt-np2" 2 timeout 120 "$B32/ex16" "${PLUG32[@]}" -ntimes 3 -pc_banditsor_state "$WORK/corrupt-state.json"
-if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q 'corrupt state file' "$LOG" && grep -q 'setup failed on another rank' "$LOG"; then
-  ok "corrupt state file under mpiexec -n 2: rank 0 names the file, rank 1 stops too (no hang)"
+# ranks_run NAME ARGS...: ex16 under mpiexec -n 2 with each rank's output in
+# its own files ($WORK/ranks-NAME/1/rank.R/std*: lines of two ranks cannot
+# interleave); LOG gets both, rank 0 first
+ranks_run() {
+  local name=$1
+  shift
+  rm -rf "$WORK/ranks-$name"
+  run "$LOGS/$name.mpiexec.log" timeout 120 "${MPIEXEC[@]}" --output-filename "$WORK/ranks-$name" "$B32/ex16" "$@"
+  LOG=$LOGS/$name.log
+  cat "$WORK/ranks-$name"/1/rank.0/std* "$WORK/ranks-$name"/1/rank.1/std* >"$LOG" 2>/dev/null || true
+}
+# same_error_on_both_ranks NAME PATTERN: ranks 0 and 1 of ranks_run NAME
+# each raised a "banditsor: ..." error matching PATTERN, with the same text,
+# in PCSetUp_BanditSOR
+same_error_on_both_ranks() {
+  local dir=$WORK/ranks-$1/1 m0 m1
+  m0=$(cat "$dir"/rank.0/std* | grep -m1 '^\[0\]PETSC ERROR: banditsor: ' | sed 's/^\[0\]//')
+  m1=$(cat "$dir"/rank.1/std* | grep -m1 '^\[1\]PETSC ERROR: banditsor: ' | sed 's/^\[1\]//')
+  [ -n "$m0" ] && [ "$m0" = "$m1" ] && grep -q -- "$2" <<<"$m0" &&
+    grep -q '^\[0\]PETSC ERROR: #1 PCSetUp_BanditSOR()' "$dir"/rank.0/std* &&
+    grep -q '^\[1\]PETSC ERROR: #1 PCSetUp_BanditSOR()' "$dir"/rank.1/std*
+}
+ranks_run state-corrupt-np2 "${PLUG32[@]}" -ntimes 3 -pc_banditsor_state "$WORK/corrupt-state.json"
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && same_error_on_both_ranks state-corrupt-np2 'corrupt state file .*corrupt-state.json'; then
+  ok "corrupt state file under mpiexec -n 2: both ranks stop at setup naming the file (no hang)"
 else
   bad "corrupt state file np=2 (rc=$RC)" "$LOG"
 fi
-ex_run "state-unwritable-np2" 2 timeout 120 "$B32/ex16" "${PLUG32[@]}" -ntimes 3 -pc_banditsor_state "$WORK/no/such/dir/state.json"
-if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q 'cannot write' "$LOG" && grep -q 'rank 0 failed after the solve' "$LOG"; then
-  ok "unwritable state file under mpiexec -n 2: error on every rank (no hang)"
+# a state file in a directory that does not exist: every rank fails at
+# setup, before the first solve, with the message a save would give
+rm -rf "$WORK/no"
+ranks_run state-unwritable-np2 "${PLUG32[@]}" -ntimes 3 -pc_banditsor_state "$WORK/no/such/dir/state.json"
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] &&
+  same_error_on_both_ranks state-unwritable-np2 "-pc_banditsor_state: state file $WORK/no/such/dir/state.json: cannot write: No such file or directory" &&
+  ! grep -q 'Linear solve' "$LOG"; then
+  ok "state file in a directory that does not exist, mpiexec -n 2: both ranks fail at setup, before any solve, with the same message"
 else
-  bad "unwritable state file np=2 (rc=$RC)" "$LOG"
+  bad "state file in a missing directory np=2 must fail at setup on both ranks (rc=$RC)" "$LOG"
 fi
 
 # ---- options: -help and bad values ---------------------------------------------------
@@ -367,13 +422,23 @@ for o in learner omega omega_min omega_max grid its lits symmetric forward backw
   grep -q -- "-pc_banditsor_$o[ <:]" "$LOG" || missing_opts="$missing_opts $o"
 done
 if [ -z "$missing_opts" ]; then ok "-help lists all -pc_banditsor_* options"; else bad "-help misses:$missing_opts" "$LOG"; fi
+if grep -q -- '-pc_banditsor_context_min <[^>]*>: sets the lower end of the context range: .*PCBanditSORSetContext()' "$LOG" &&
+  grep -q -- '-pc_banditsor_context_max <[^>]*>: sets the upper end of the context range' "$LOG" &&
+  ! grep -q -- '-pc_banditsor_context_m.*(PCBanditSORSetContext)$' "$LOG"; then
+  ok "-help: -pc_banditsor_context_min/max say they set the context range and where contexts come from"
+else
+  bad "-help text of -pc_banditsor_context_min/max" "$LOG"
+fi
 
+# the plugin's own error (not PETSc's "Option left" warning or its option
+# table, which also name the option when the plugin did not load)
+PLUGIN_ERROR='PETSC ERROR: \(banditsor: \|PC banditsor \)'
 badopt() { # name option-text args...
   local name=$1 want=$2
   shift 2
   ex_run "bad-$name" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor "$@"
-  if [ "$RC" -ne 0 ] && grep -q -- "$want" "$LOG"; then
-    ok "bad option $* -> PETSc error naming $want: $(grep -m1 -- "$want" "$LOG" | sed 's/^\[0\]PETSC ERROR: //')"
+  if [ "$RC" -ne 0 ] && grep -q -- "$PLUGIN_ERROR.*$want" "$LOG"; then
+    ok "bad option $* -> PETSc error naming $want: $(grep -m1 -- "$PLUGIN_ERROR.*$want" "$LOG" | sed 's/^\[0\]PETSC ERROR: //')"
   else
     bad "bad option $* must fail naming $want (rc=$RC)" "$LOG"
   fi
@@ -386,13 +451,26 @@ badopt itslits "-pc_banditsor_its 65536 times -pc_banditsor_lits 65537" -pc_band
 badopt range -pc_banditsor_omega_max -pc_banditsor_omega_min 1.5 -pc_banditsor_omega_max 1.2
 badopt mattype "not seqsbaij" -mat_type sbaij
 ex_run "bad-np2" 2 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 0
-if [ "$RC" -ne 0 ] && grep -q -- "-pc_banditsor_omega 0" "$LOG"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
+# (a collective error: PETSc prints it once, on rank 0)
+if [ "$RC" -ne 0 ] && grep -q -- "^\[0\]$PLUGIN_ERROR-pc_banditsor_omega 0" "$LOG"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
 
 # ---- learners -------------------------------------------------------------------------
 for l in fixed tsallis tsallis_cb chebcb; do
   ex_run "ex16-$l" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 5 -ksp_type cg -pc_banditsor_learner "$l" -ksp_view
   if [ "$RC" -eq 0 ] && converged "$LOG" 5 && grep -q "learner: $l" "$LOG"; then ok "-pc_banditsor_learner $l: 5 solves converged"; else bad "-pc_banditsor_learner $l" "$LOG"; fi
 done
+if grep -q 'type: banditsor' "$LOGS/ex16-fixed.log" && grep -q '^ *learner: fixed, omega = 1$' "$LOGS/ex16-fixed.log" &&
+  grep -q '^ *solves: 5; held' "$LOGS/ex16-fixed.log" && ! grep -q 'favour\|omega of the last solve\|context:' "$LOGS/ex16-fixed.log"; then
+  ok "-ksp_view of the fixed learner: its omega, no favoured omega, no context"
+else
+  bad "-ksp_view of the fixed learner" "$LOGS/ex16-fixed.log"
+fi
+if grep -q '^ *context: none, so chebcb learns one omega for all solves: give each solve its context with PCBanditSORSetContext(), range \[0, 1\]' "$LOGS/ex16-chebcb.log" &&
+  grep -q '^ *context: none (unused by tsallis)$' "$LOGS/ex16-tsallis.log"; then
+  ok "-ksp_view says when a contextual learner gets no context, and where contexts come from"
+else
+  bad "-ksp_view context line (chebcb without a context)" "$LOGS/ex16-chebcb.log"
+fi
 
 # ---- petsc4py -----------------------------------------------------------------------------
 run "$LOGS/petsc4py.log" /usr/bin/python3 "$ROOT/tests/petsc/test_petsc4py.py" "$LIB32"
@@ -428,7 +506,7 @@ fi
 # ---- build.rs: PETSC_DIR/PETSC_ARCH, and refusal of a complex PETSc -----------------
 # (run last: they rebuild the plugin in the 32-bit target dir)
 PDIR=$(pkg-config --variable=prefix petsc)
-run "$LOGS/build-petsc-dir.log" env CARGO_TARGET_DIR="$T32" PETSC_DIR="$PDIR" PETSC_ARCH= cargo build -p banditsor_petsc --release
+run "$LOGS/build-petsc-dir.log" env BANDITSOR_PETSC_VERBOSE=1 CARGO_TARGET_DIR="$T32" PETSC_DIR="$PDIR" PETSC_ARCH= cargo build -p banditsor_petsc --release
 if [ "$RC" -eq 0 ] && grep -q "PETSc from PETSC_DIR=$PDIR" "$LOGS/build-petsc-dir.log"; then
   ok "build with PETSC_DIR=$PDIR PETSC_ARCH= (no pkg-config)"
 else
