@@ -83,12 +83,17 @@ pub enum Error {
         got: usize,
     },
 
-    /// apply/solve called before an operator was set.
-    #[error("no operator set: call set_operator before apply or solve")]
+    /// apply/solve called before an operator was set. (The C ABI words
+    /// this and the other messages naming API functions with the C names,
+    /// see `ffi::c_message`.)
+    #[error(
+        "no operator set: call Preconditioner::set_operator_csr or set_operator \
+         before apply, solve or update_values"
+    )]
     NoOperator,
 
     /// postsolve called without a matching presolve.
-    #[error("postsolve without presolve: every postsolve must follow a presolve")]
+    #[error("postsolve without presolve: call Preconditioner::presolve before each postsolve")]
     PostsolveWithoutPresolve,
 
     /// A negative iteration count reported to postsolve.

@@ -724,3 +724,32 @@ fn concurrent_read_only_calls_on_one_handle_agree_and_change_nothing() {
     assert!(after == before);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Messages that tell the caller what to call name the C functions to C
+/// callers (the Rust API's messages name its methods; tests/preconditioner.rs).
+#[test]
+fn messages_name_c_functions_to_c_callers() {
+    use bsor_status::*;
+    let pc = Pc::new();
+    let (r, mut z) = ([1.0; 4], [0.0; 4]);
+    let rc = unsafe { bsor_pc_apply(pc.0, r.as_ptr(), z.as_mut_ptr()) };
+    assert_eq!(rc, BSOR_ERR_NO_OPERATOR as i32);
+    assert_eq!(
+        last_error(),
+        "bsor_pc_apply: no operator set: call bsor_pc_set_operator_csr or \
+         bsor_pc_set_operator_csr_i32 first"
+    );
+    let rc = unsafe { bsor_pc_postsolve(pc.0, 3, 1) };
+    assert_eq!(rc, BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE as i32);
+    assert_eq!(
+        last_error(),
+        "bsor_pc_postsolve: postsolve without presolve: call bsor_pc_presolve before each \
+         bsor_pc_postsolve"
+    );
+    let rc = unsafe { bsor_pc_postsolve(pc.0, -2, 1) };
+    assert_eq!(rc, BSOR_ERR_NEGATIVE_ITERATIONS as i32);
+    assert_eq!(
+        last_error(),
+        "bsor_pc_postsolve: negative iteration count -2 reported to bsor_pc_postsolve"
+    );
+}

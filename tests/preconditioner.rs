@@ -44,6 +44,27 @@ fn protocol_errors_are_reported_and_harmless() {
     assert_eq!(pc.postsolve(5, true), Err(Error::PostsolveWithoutPresolve));
 }
 
+/// Messages that tell the caller what to call name the Rust methods (the C
+/// ABI words them with the C functions: tests/ffi_api.rs).
+#[test]
+fn messages_name_rust_methods_to_rust_callers() {
+    let mut pc = Preconditioner::new();
+    let no_operator = pc.apply(&[1.0], &mut [0.0]).unwrap_err().to_string();
+    assert_eq!(
+        no_operator,
+        "no operator set: call Preconditioner::set_operator_csr or set_operator \
+         before apply, solve or update_values"
+    );
+    let early = pc.postsolve(1, true).unwrap_err().to_string();
+    assert!(
+        early.contains("call Preconditioner::presolve before each postsolve"),
+        "{early}"
+    );
+    for msg in [no_operator, early] {
+        assert!(!msg.contains("bsor_"), "a C name in a Rust message: {msg}");
+    }
+}
+
 #[test]
 fn bad_settings_leave_everything_unchanged() {
     let mut pc = Preconditioner::new();

@@ -230,7 +230,7 @@ impl Failure {
 
     fn message(&self) -> String {
         match self {
-            Failure::Core(e) => e.to_string(),
+            Failure::Core(e) => c_message(e),
             Failure::Null(what) => format!("{what} is NULL"),
             Failure::Misaligned(what) => format!("{what} is not aligned for its type"),
             Failure::Poisoned => "handle is poisoned by an earlier caught panic; destroy it".into(),
@@ -266,6 +266,23 @@ impl From<String> for Failure {
 impl From<&str> for Failure {
     fn from(message: &str) -> Self {
         Failure::Message(message.to_string())
+    }
+}
+
+/// A core error as C callers read it: the messages that tell the caller
+/// what to call name the C functions (the core's name the Rust methods).
+pub(crate) fn c_message(e: &Error) -> String {
+    match e {
+        Error::NoOperator => "no operator set: call bsor_pc_set_operator_csr or \
+                              bsor_pc_set_operator_csr_i32 first"
+            .into(),
+        Error::PostsolveWithoutPresolve => {
+            "postsolve without presolve: call bsor_pc_presolve before each bsor_pc_postsolve".into()
+        }
+        Error::NegativeIterations(n) => {
+            format!("negative iteration count {n} reported to bsor_pc_postsolve")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -795,10 +812,24 @@ mod tests {
                 bsor_status::BSOR_ERR_STATE_MISMATCH,
             ),
         ];
-        for (e, s) in errors {
-            assert_eq!(bsor_status::of_error(&e), s, "{e}");
-            assert_eq!(e.code(), s as c_int, "{e}");
+        for (e, s) in &errors {
+            assert_eq!(bsor_status::of_error(e), *s, "{e}");
+            assert_eq!(e.code(), *s as c_int, "{e}");
         }
+        // C callers read C names: no Rust path, and every identifier with
+        // an underscore in a message is a bsor_ name.
+        for (e, _) in &errors {
+            let msg = c_message(e);
+            assert!(!msg.contains("::"), "{msg}");
+            for word in msg.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                assert!(
+                    !word.contains('_') || word.starts_with("bsor_"),
+                    "C message of {e:?} names `{word}`: {msg}"
+                );
+            }
+        }
+        assert!(c_message(&Error::NoOperator).contains("call bsor_pc_set_operator_csr"));
+        assert!(c_message(&Error::PostsolveWithoutPresolve).contains("call bsor_pc_presolve"));
     }
 
     fn last_error() -> String {

@@ -149,14 +149,15 @@ int main(int argc, char **argv) {
         r[i] = 1.0;
         z[i] = -1.0;
     }
-    FAILS(bsor_pc_apply(pc, r, z), BSOR_ERR_NO_OPERATOR, "bsor_pc_apply", "no operator");
+    FAILS(bsor_pc_apply(pc, r, z), BSOR_ERR_NO_OPERATOR, "bsor_pc_apply",
+          "no operator set: call bsor_pc_set_operator_csr");
     EXPECT(z[0] == -1.0, "apply wrote z on failure");
     int64_t its = -5;
     FAILS(bsor_solve(pc, BSOR_METHOD_SOR, NAN, r, z, 1e-8, 10, &its), BSOR_ERR_NO_OPERATOR,
           "bsor_solve", "no operator");
     EXPECT(its == -5, "iterations_out written on failure");
     FAILS(bsor_pc_update_values(pc, NNZ, values), BSOR_ERR_NO_OPERATOR, "bsor_pc_update_values",
-          "no operator");
+          "call bsor_pc_set_operator_csr or bsor_pc_set_operator_csr_i32 first");
 
     OK(bsor_pc_set_operator_csr(pc, N, rowptr, colind, values));
     snapshot snap = take(pc);
@@ -311,9 +312,9 @@ int main(int argc, char **argv) {
 
     /* ----- protocol ----------------------------------------------------- */
     FAILS(bsor_pc_postsolve(pc, 5, 1), BSOR_ERR_POSTSOLVE_WITHOUT_PRESOLVE, "bsor_pc_postsolve",
-          "without presolve");
+          "without presolve: call bsor_pc_presolve before each bsor_pc_postsolve");
     FAILS(bsor_pc_postsolve(pc, -1, 1), BSOR_ERR_NEGATIVE_ITERATIONS, "bsor_pc_postsolve",
-          "negative iteration count -1");
+          "negative iteration count -1 reported to bsor_pc_postsolve");
     FAILS(bsor_pc_postsolve(pc, 5, 2), BSOR_ERR_INVALID_ARGUMENT, "bsor_pc_postsolve",
           "converged");
     UNCHANGED();
