@@ -76,7 +76,7 @@ typedef struct {
 
 /* Refetch the CSR arrays when the matrix (or its values) changed; the Rust
    side validates a new pattern fully and refreshes the diagonal otherwise. */
-static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
+static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed, char *why, size_t whylen)
 {
   PC_BanditSOR    *jac = (PC_BanditSOR *)pc->data;
   Mat              A   = pc->pmat, Ad;
@@ -110,8 +110,20 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
   PetscCall(MatGetNonzeroState(Ad, &nz));
   if (Ad == jac->local && ps == jac->pstate && ls == jac->lstate && nz == jac->nzstate && jac->ai) PetscFunctionReturn(0);
   PetscCall(MatGetLocalSize(Ad, &m, &n));
+  if (m != n && failed) {
+    /* one rank's layout: the caller makes the failure collective */
+    PetscCall(PetscSNPrintf(why, whylen, "PC banditsor: local diagonal block is %" PetscInt_FMT " x %" PetscInt_FMT ", must be square", m, n));
+    *failed = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
   PetscCheck(m == n, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "PC banditsor: local diagonal block is %" PetscInt_FMT " x %" PetscInt_FMT ", must be square", m, n);
   PetscCall(MatSeqAIJGetCSRAndMemType(Ad, &jac->ai, &jac->aj, &jac->aa, &mtype));
+  if (!PetscMemTypeHost(mtype) && failed) {
+    jac->ai = NULL;
+    PetscCall(PetscStrncpy(why, "PC banditsor: matrix values must live in host memory", whylen));
+    *failed = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
   PetscCheck(PetscMemTypeHost(mtype), PETSC_COMM_SELF, PETSC_ERR_SUP, "PC banditsor: matrix values must live in host memory");
   if (Ad != jac->local || nz != jac->nzstate) jac->generation++;
   /* MatSeqAIJGetCSRAndMemType may bump the state: read it after */
@@ -139,6 +151,7 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
     if (bsorp_set_operator(jac->b, m, ai, jac->aj, jac->aa, jac->generation, (int64_t)(ps + ls))) {
       /* in setup the caller makes the failure collective */
       if (failed) {
+        PetscCall(PetscStrncpy(why, bsorp_errmsg(), whylen));
         *failed = PETSC_TRUE;
         PetscFunctionReturn(0);
       }
@@ -146,6 +159,35 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed)
     }
     jac->ai = ai;
   }
+  PetscFunctionReturn(0);
+}
+
+/* The matrix check of apply and Richardson. New values (or a new matrix)
+   may be refused on one rank only, e.g. a zero diagonal entry after
+   KSPSetReusePreconditioner; then every rank must raise the error, not
+   just that one while the others wait in the Krylov method's next
+   reduction. A's state changes on every rank at once (MatAssemblyEnd is
+   collective), so all ranks leave the fast path at the same apply and
+   agree there; the unchanged case costs no communication. */
+static PetscErrorCode PCBanditSORUpdateMatrixCollective_Private(PC pc)
+{
+  PC_BanditSOR    *jac = (PC_BanditSOR *)pc->data;
+  PetscObjectState ps;
+  PetscBool        failed = PETSC_FALSE, anyfailed = PETSC_FALSE;
+  char             msg[1024] = "";
+
+  PetscFunctionBegin;
+  if (pc->pmat && pc->pmat == jac->pmat && jac->ai) {
+    PetscCall(PetscObjectStateGet((PetscObject)pc->pmat, &ps));
+    if (ps == jac->pstate) {
+      PetscCall(PCBanditSORUpdateMatrix_Private(pc, NULL, NULL, 0));
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc, &failed, msg, sizeof(msg)));
+  PetscCallMPI(MPI_Allreduce(&failed, &anyfailed, 1, MPIU_BOOL, MPI_LOR, PetscObjectComm((PetscObject)pc)));
+  PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", msg);
+  PetscCheck(!anyfailed, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: the matrix was refused on another rank (see its message)");
   PetscFunctionReturn(0);
 }
 
@@ -191,12 +233,14 @@ static PetscErrorCode PCSetUp_BanditSOR(PC pc)
      0) may hit one rank only: agree on failure before raising it, so no
      rank is left waiting in a collective and every rank says why */
   PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
-  PetscCall(PCBanditSORUpdateMatrix_Private(pc, &failed));
-  if (!failed) {
-    if (bsorp_setup_state(jac->b, rank == 0)) failed = PETSC_TRUE;
+  msg[0] = 0;
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc, &failed, msg, sizeof(msg)));
+  if (!failed && bsorp_setup_state(jac->b, rank == 0)) {
+    failed = PETSC_TRUE;
+    PetscCall(PetscStrncpy(msg, bsorp_errmsg(), sizeof(msg)));
   }
   /* every rank raises the message of the lowest failing rank */
-  PetscCall(PetscStrncpy(msg, failed ? bsorp_errmsg() : "", sizeof(msg)));
+  /* msg holds this rank's reason (matrix layout, values or state file) */
   PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)pc), &size));
   mine = failed ? rank : size;
   PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, PetscObjectComm((PetscObject)pc)));
@@ -238,7 +282,7 @@ static PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
   PetscInt      i, its = (PetscInt)jac->set.its, lits = (PetscInt)jac->set.lits;
 
   PetscFunctionBegin;
-  PetscCall(PCBanditSORUpdateMatrix_Private(pc, NULL));
+  PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
   if (!jac->parallel) {
     PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, its * lits, PETSC_TRUE));
     PetscFunctionReturn(0);
@@ -278,7 +322,7 @@ static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, Pe
   KSPNormType   normtype;
 
   PetscFunctionBegin;
-  PetscCall(PCBanditSORUpdateMatrix_Private(pc, NULL));
+  PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
   if (jac->ksp) {
     PetscCall(KSPGetNormType(jac->ksp, &normtype));
     if (normtype == KSP_NORM_NONE) check = PETSC_FALSE;
@@ -411,9 +455,18 @@ static PetscErrorCode PCPostSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
 static PetscErrorCode PCBanditSORConfigure_Private(PC pc, BsorpSettings *s)
 {
   PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  int           fail, anyfail = 0;
+  char          msg[1024];
 
   PetscFunctionBegin;
-  BsorpCallCode(pc, PETSC_ERR_ARG_OUTOFRANGE, bsorp_configure(jac->b, s));
+  /* refused on one rank only (rank 0 alone has learned, from solves or a
+     loaded state file, and refuses a new configuration): every rank raises
+     the error, so no rank runs on with another configuration */
+  fail = bsorp_configure(jac->b, s) ? 1 : 0;
+  PetscCall(PetscStrncpy(msg, fail ? bsorp_errmsg() : "", sizeof(msg)));
+  PetscCallMPI(MPI_Allreduce(&fail, &anyfail, 1, MPI_INT, MPI_LOR, PetscObjectComm((PetscObject)pc)));
+  PetscCheck(!fail, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "banditsor: %s", msg);
+  PetscCheck(!anyfail, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "banditsor: configuration refused on another rank (see its message)");
   jac->set = *s;
   PetscFunctionReturn(0);
 }
@@ -426,7 +479,9 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscReal     omega = s.fixed_omega, omin = s.omega_min, omax = s.omega_max, cmin = s.context_min, cmax = s.context_max;
   PetscInt      grid = (PetscInt)s.grid, its = (PetscInt)s.its, lits = (PetscInt)s.lits, seed = (PetscInt)s.seed;
   PetscBool     lflg, oflg, flg;
-  char          state[PETSC_MAX_PATH_LEN];
+  /* one byte more than jac->state holds: a longer path fills it and is
+     refused below instead of being cut to another file's name */
+  char          state[PETSC_MAX_PATH_LEN + 1];
 
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(learner, s.learner, sizeof(learner)));
@@ -450,6 +505,12 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "sets the upper end of the context range (see -pc_banditsor_context_min)", "None", cmax, &cmax, NULL));
   PetscCall(PetscOptionsString("-pc_banditsor_state", "learner state file (rank 0): loaded at setup if it exists, written at setup and after each learned solve", "None", state, state, sizeof(state), NULL));
   PetscOptionsHeadEnd();
+  {
+    size_t len;
+
+    PetscCall(PetscStrlen(state, &len));
+    PetscCheck(len < sizeof(jac->state), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "-pc_banditsor_state: the path has %d or more characters, PETSc's limit is %d (PETSC_MAX_PATH_LEN - 1): refused, not truncated", (int)sizeof(jac->state), (int)sizeof(jac->state) - 1);
+  }
   /* serial applies run its * lits sweeps in one call (a PetscInt) */
   PetscCheck(its < 1 || lits < 1 || (PetscInt64)its * (PetscInt64)lits <= (PetscInt64)PETSC_MAX_INT, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "banditsor: -pc_banditsor_its %" PetscInt_FMT " times -pc_banditsor_lits %" PetscInt_FMT " exceeds the largest PetscInt", its, lits);
 

@@ -271,6 +271,48 @@ for np in 1 2; do
   fi
 done
 
+# ---- one-rank failures under mpiexec -n 3: an error on every rank, never a hang --
+# tests/petsc/one_rank_failures.c provokes failures that hit some ranks only;
+# `timeout` turns a hang into exit status 124. Each failing case must end with
+# a "banditsor" PETSc error printed by rank 0, 1 and 2 (the ranks that did not
+# fail name the other rank), the job's status non-zero.
+mkdir -p "$WORK/own"
+# shellcheck disable=SC2046
+if mpicc -Wall -Wextra -Werror -O1 -o "$WORK/own/one_rank_failures" "$ROOT/tests/petsc/one_rank_failures.c" \
+  $(pkg-config --cflags --libs petsc) >"$LOGS/cc-one_rank_failures.log" 2>&1; then
+  ok "mpicc tests/petsc/one_rank_failures.c"
+else
+  bad "build one_rank_failures.c" "$LOGS/cc-one_rank_failures.log"
+fi
+MPI3=(timeout 120 mpiexec --oversubscribe -n 3)
+every_rank_error() { # LOG: ranks 0, 1 and 2 each print a banditsor PETSc error
+  for r in 0 1 2; do grep -q "^\[$r\]PETSC ERROR: banditsor: " "$1" || return 1; done
+}
+rm -f "$WORK/orf-state.json"
+for c in nonsquare reuse_bad_values config_after_load; do
+  run "$LOGS/orf-$c.log" "${MPI3[@]}" "$WORK/own/one_rank_failures" -case "$c" -state "$WORK/orf-state.json" \
+    -pc_banditsor_state "$WORK/orf-state.json" "${PLUG32[@]}"
+  if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && every_rank_error "$LOGS/orf-$c.log"; then
+    ok "one-rank failure '$c', mpiexec -n 3: error on every rank: $(grep -o '^\[[0-2]\]PETSC ERROR: banditsor: .*' "$LOGS/orf-$c.log" | sort -u | tr '\n' ' ')"
+  else
+    bad "one-rank failure '$c' under mpiexec -n 3 (status $RC; 124 = hang)" "$LOGS/orf-$c.log"
+  fi
+done
+run "$LOGS/orf-view.log" "${MPI3[@]}" "$WORK/own/one_rank_failures" -case view_after_reset "${PLUG32[@]}"
+if [ "$RC" -eq 0 ] && grep -q "RESULT: view_after_reset no error" "$LOGS/orf-view.log" &&
+  [ "$(grep -c 'type: banditsor' "$LOGS/orf-view.log")" -eq 2 ]; then
+  ok "PCView after PCReset, then new operators and a solve, mpiexec -n 3"
+else
+  bad "PCView after PCReset (status $RC)" "$LOGS/orf-view.log"
+fi
+longpath="$WORK/$(printf 'd%.0s' $(seq 1 4200)).json"
+run "$LOGS/orf-longpath.log" "${MPI3[@]}" "$B32/ex2" "${PLUG32[@]}" -pc_banditsor_state "$longpath"
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q "^\[0\]PETSC ERROR: -pc_banditsor_state: .*refused, not truncated" "$LOGS/orf-longpath.log"; then
+  ok "-pc_banditsor_state longer than PETSC_MAX_PATH_LEN - 1 refused on every rank (mpiexec -n 3), not truncated"
+else
+  bad "over-long -pc_banditsor_state (status $RC)" "$LOGS/orf-longpath.log"
+fi
+
 # ---- valgrind memcheck, fatal: ex2 and ex16 with the plugin, np 1 and 2 -------
 # Every invalid access, use of uninitialised memory and definite leak fails
 # (--error-exitcode=1); suppressed are only OpenMPI/PMIx's own (OpenMPI's and
