@@ -284,7 +284,8 @@ if mpicc -Wall -Wextra -Werror -O1 -o "$WORK/own/one_rank_failures" "$ROOT/tests
 else
   bad "build one_rank_failures.c" "$LOGS/cc-one_rank_failures.log"
 fi
-MPI3=(timeout 120 mpiexec --oversubscribe -n 3)
+# --stdin none: mpiexec must not read (and eat) the script's stdin
+MPI3=(timeout 120 mpiexec --oversubscribe --stdin none -n 3)
 every_rank_error() { # LOG: ranks 0, 1 and 2 each print a banditsor PETSc error
   for r in 0 1 2; do grep -q "^\[$r\]PETSC ERROR: banditsor: " "$1" || return 1; done
 }
