@@ -303,7 +303,11 @@ int bsor_pc_create(struct bsor_pc **out);
  * Destroy a preconditioner and set `*pc` to NULL.
  *
  * Accepts `pc == NULL` and `*pc == NULL` (both do nothing), so calling it
- * twice on the same variable is safe. Always returns BSOR_OK.
+ * twice on the same variable is safe.
+ *
+ * Errors (nothing is freed, `*pc` unchanged): BSOR_ERR_MISALIGNED_POINTER
+ * if `pc` or `*pc` is not aligned for its type (not something
+ * `bsor_pc_create` returned).
  *
  * Thread safety: exclusive, and last: no call may use the handle while
  * this one runs or after it.

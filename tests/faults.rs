@@ -571,3 +571,55 @@ fn state_with_maximal_round_counters_keeps_working() {
         assert_eq!(loaded.learner().rounds(), u64::MAX, "{}", kind.name());
     }
 }
+
+/// bsor_pc_destroy used to read and free through whatever it was given: a
+/// misaligned pointer (a corrupted variable, a pointer into the middle of
+/// something) was undefined behaviour. Now it is refused with
+/// BSOR_ERR_MISALIGNED_POINTER and nothing is touched.
+#[test]
+fn destroy_refuses_misaligned_pointers_and_touches_nothing() {
+    // NULL and a NULL handle: nothing to do.
+    assert_eq!(unsafe { bsor_pc_destroy(null_mut()) }, 0);
+    let mut none: *mut bsor_pc = null_mut();
+    assert_eq!(unsafe { bsor_pc_destroy(&mut none) }, 0);
+
+    // A misaligned pointer to the handle variable.
+    let mut slots = [0u64; 3];
+    let odd = unsafe { (slots.as_mut_ptr() as *mut u8).add(1) } as *mut *mut bsor_pc;
+    let rc = unsafe { bsor_pc_destroy(odd) };
+    assert_eq!(
+        rc,
+        bsor_status::BSOR_ERR_MISALIGNED_POINTER as i32,
+        "{}",
+        last_error()
+    );
+    assert!(
+        last_error().contains("pointer to the handle"),
+        "{}",
+        last_error()
+    );
+    assert_eq!(
+        slots, [0; 3],
+        "bsor_pc_destroy wrote through a misaligned pointer"
+    );
+
+    // A misaligned handle value: refused, the variable keeps its value.
+    let bogus = 0x1001usize as *mut bsor_pc;
+    let mut handle = bogus;
+    let rc = unsafe { bsor_pc_destroy(&mut handle) };
+    assert_eq!(
+        rc,
+        bsor_status::BSOR_ERR_MISALIGNED_POINTER as i32,
+        "{}",
+        last_error()
+    );
+    assert!(last_error().contains("*pc"), "{}", last_error());
+    assert_eq!(handle, bogus);
+
+    // A real handle is freed and the variable cleared, twice is fine.
+    let mut pc = null_mut();
+    assert_eq!(unsafe { bsor_pc_create(&mut pc) }, 0);
+    assert_eq!(unsafe { bsor_pc_destroy(&mut pc) }, 0);
+    assert!(pc.is_null());
+    assert_eq!(unsafe { bsor_pc_destroy(&mut pc) }, 0);
+}

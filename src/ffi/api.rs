@@ -134,7 +134,11 @@ pub unsafe extern "C" fn bsor_pc_create(out: *mut *mut bsor_pc) -> c_int {
 /// Destroy a preconditioner and set `*pc` to NULL.
 ///
 /// Accepts `pc == NULL` and `*pc == NULL` (both do nothing), so calling it
-/// twice on the same variable is safe. Always returns BSOR_OK.
+/// twice on the same variable is safe.
+///
+/// Errors (nothing is freed, `*pc` unchanged): BSOR_ERR_MISALIGNED_POINTER
+/// if `pc` or `*pc` is not aligned for its type (not something
+/// `bsor_pc_create` returned).
 ///
 /// Thread safety: exclusive, and last: no call may use the handle while
 /// this one runs or after it.
@@ -148,10 +152,20 @@ pub unsafe extern "C" fn bsor_pc_destroy(pc: *mut *mut bsor_pc) -> c_int {
         if pc.is_null() {
             return Ok(());
         }
-        let handle = std::ptr::replace(pc, std::ptr::null_mut());
-        if !handle.is_null() {
-            drop(Box::from_raw(handle));
+        // Reading or freeing through a misaligned pointer is undefined
+        // behaviour: refuse it before touching anything.
+        if !pc.is_aligned() {
+            return Err(Failure::Misaligned("pc (pointer to the handle)"));
         }
+        let handle = *pc;
+        if handle.is_null() {
+            return Ok(());
+        }
+        if !handle.is_aligned() {
+            return Err(Failure::Misaligned("*pc (handle)"));
+        }
+        *pc = std::ptr::null_mut();
+        drop(Box::from_raw(handle));
         Ok(())
     })
 }
