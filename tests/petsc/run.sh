@@ -170,8 +170,9 @@ for np in 1 2; do
   for ex in ex2 ex5; do
     ex_run "$ex-sor-np$np" "$np" "$B32/$ex" -ksp_type cg -pc_type sor -pc_sor_omega 1.5 -ksp_monitor
     sor_log=$LOG
+    sor_rc=$RC
     ex_run "$ex-fixed-np$np" "$np" "$B32/$ex" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_omega 1.5 -ksp_monitor
-    if [ "$RC" -eq 0 ] && diff <(res_history "$sor_log") <(res_history "$LOG") >/dev/null &&
+    if [ "$sor_rc" -eq 0 ] && [ "$RC" -eq 0 ] && diff <(res_history "$sor_log") <(res_history "$LOG") >/dev/null &&
       [ "$(grep -c 'KSP Residual norm' "$LOG")" -gt 2 ]; then
       ok "$ex np=$np: -pc_banditsor_omega 1.5 gives the same residual history as -pc_type sor -pc_sor_omega 1.5 ($(grep -c 'KSP Residual norm' "$LOG") norms)"
     else
@@ -183,8 +184,9 @@ done
 for mt in aijperm aijcrl; do
   ex_run "ex2-$mt-sor" 2 "$B32/ex2" -ksp_type cg -pc_type sor -mat_type "$mt" -ksp_monitor
   sor_log=$LOG
+  sor_rc=$RC
   ex_run "ex2-$mt-fixed" 2 "$B32/ex2" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_omega 1.0 -mat_type "$mt" -ksp_monitor
-  if [ "$RC" -eq 0 ] && converged "$LOG" 1 && diff <(res_history "$sor_log") <(res_history "$LOG") >/dev/null; then
+  if [ "$sor_rc" -eq 0 ] && [ "$RC" -eq 0 ] && converged "$LOG" 1 && diff <(res_history "$sor_log") <(res_history "$LOG") >/dev/null; then
     ok "-mat_type $mt (AIJ subtype), np=2: converged, same residual history as PCSOR"
   else
     bad "-mat_type $mt np=2" "$LOG"
@@ -208,6 +210,7 @@ for np in 1 2; do
   RICH=(-ksp_type richardson -ksp_norm_type none -ksp_max_it 50 -m 30 -n 30)
   ex_run "ex2-rich-sor-np$np" "$np" "$B32/ex2" "${RICH[@]}" -pc_type sor -pc_sor_omega 1.3
   e_sor=$(awk '/Norm of error/ {printf "%.5e %s", $4, $NF}' "$LOG")
+  [ "$RC" -eq 0 ] || e_sor="(PCSOR run failed, rc=$RC)"
   ex_run "ex2-rich-fixed-np$np" "$np" "$B32/ex2" "${RICH[@]}" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 1.3
   e_b=$(awk '/Norm of error/ {printf "%.5e %s", $4, $NF}' "$LOG")
   if [ "$RC" -eq 0 ] && [ -n "$e_sor" ] && [ "$e_sor" = "$e_b" ]; then
@@ -218,16 +221,24 @@ for np in 1 2; do
 done
 
 # ---- ex16: learning over 50 repeated solves beats omega = 1 -------------------
+# Strictly, by a stated factor: a learner stuck on omega = 1 reproduces PCSOR
+# exactly (a tie), so "learned <= PCSOR" would not catch it. Measured:
+# learned / PCSOR = 2040 / 3000 = 0.68 (np=1) and 2960 / 3950 = 0.75 (np=2),
+# the same with 64-bit PetscInt; required: at most 0.85.
 EX16=(-ntimes 50 -m 60 -n 60 -ksp_type cg -ksp_rtol 1e-8)
+MARGIN_PCT=85
+# beats_sor LEARNED SOR: LEARNED <= MARGIN_PCT % of SOR, SOR > 0
+beats_sor() { [ "$2" -gt 0 ] && [ $(($1 * 100)) -le $(($2 * MARGIN_PCT)) ]; }
 for np in 1 2; do
   ex_run "ex16-sor-np$np" "$np" "$B32/ex16" "${EX16[@]}" -pc_type sor -ksp_converged_reason
   sor_total=$(total_its "$LOG")
   sor_ok=$RC
+  converged "$LOG" 50 || sor_ok=1
   ex_run "ex16-learned-np$np" "$np" "$B32/ex16" "${PLUG32[@]}" "${EX16[@]}" -ksp_view
   learned_total=$(total_its "$LOG")
   if [ "$RC" -eq 0 ] && converged "$LOG" 50; then ok "ex16 -ntimes 50 np=$np: all 50 learned solves converged"; else bad "ex16 np=$np: 50 converged solves" "$LOG"; fi
-  if [ "$RC" -eq 0 ] && [ "$sor_ok" -eq 0 ] && [ "$sor_total" -gt 0 ] && [ "$learned_total" -le "$sor_total" ]; then
-    ok "ex16 np=$np: total CG iterations learned $learned_total <= PCSOR (omega=1) $sor_total"
+  if [ "$RC" -eq 0 ] && [ "$sor_ok" -eq 0 ] && beats_sor "$learned_total" "$sor_total"; then
+    ok "ex16 np=$np: total CG iterations learned $learned_total <= 0.$MARGIN_PCT x PCSOR (omega=1) $sor_total"
   else
     bad "ex16 np=$np: learned $learned_total vs sor $sor_total" "$LOG"
   fi
@@ -340,16 +351,23 @@ done
 
 # a new nonzero pattern through MatAXPY(DIFFERENT_NONZERO_PATTERN): for
 # MPIAIJ the Mat stays but its local diagonal block is freed and replaced;
-# under valgrind no invalid access may come from the plugin
+# under valgrind (exit status) no memory error may occur
 mkdir -p "$WORK/own"
 if mpicc -O1 -g -o "$WORK/own/pattern_change" "$ROOT/tests/petsc/pattern_change.c" $(pkg-config --cflags --libs petsc) >"$LOGS/cc-pattern_change.log" 2>&1; then
   rm -f "$WORK"/vg-pattern.*
-  ex_run "pattern-change-np2" 2 timeout 300 valgrind -q --log-file="$WORK/vg-pattern.%p" "$WORK/own/pattern_change" "${PLUG32[@]}" -ksp_type cg
-  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 2 time(s)' "$LOG" &&
-    ! cat "$WORK"/vg-pattern.* | grep -A12 'Invalid \(read\|write\|free\)\|uninitialised' | grep -q 'PCBanditSOR\|bsorp_'; then
-    ok "MatAXPY with a new pattern (mpiaij local block replaced), np=2, valgrind: no invalid access in the plugin, revalidated"
+  # valgrind's own exit status (97 on any memcheck error, in the plugin,
+  # PETSc or MPI), not a grep of its frames; suppressed: only MPI-runtime
+  # noise (OpenMPI's file and tests/petsc/mpi.supp)
+  VGRIND=(valgrind -q --error-exitcode=97 --suppressions=/usr/share/openmpi/openmpi-valgrind.supp
+    --suppressions="$ROOT/tests/petsc/mpi.supp" --log-file="$WORK/vg-pattern.%p")
+  MPIEXEC=(timeout -k 10 900 mpiexec --oversubscribe -n 2)
+  ex_run "pattern-change-np2" 2 timeout 600 "${VGRIND[@]}" "$WORK/own/pattern_change" "${PLUG32[@]}" -ksp_type cg
+  MPIEXEC=(mpiexec --oversubscribe -n 2)
+  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 2 time(s)' "$LOG"; then
+    ok "MatAXPY with a new pattern (mpiaij local block replaced), np=2, valgrind exit status 0 (no memcheck error), revalidated"
   else
-    bad "pattern change via MatAXPY np=2 (valgrind logs: $WORK/vg-pattern.*)" "$LOG"
+    bad "pattern change via MatAXPY np=2: rc=$RC (97 = valgrind error; logs: $WORK/vg-pattern.*)" "$LOG"
+    cat "$WORK"/vg-pattern.* 2>/dev/null | head -40 | sed 's/^/       | /'
   fi
 else
   bad "build tests/petsc/pattern_change.c" "$LOGS/cc-pattern_change.log"
@@ -370,6 +388,44 @@ if mpicc -O1 -g -o "$WORK/own/omega_ranks" "$ROOT/tests/petsc/omega_ranks.c" $(p
   fi
 else
   bad "build tests/petsc/omega_ranks.c" "$LOGS/cc-omega_ranks.log"
+fi
+
+# a matrix defect on one non-root rank only (zero diagonal or NaN in the first
+# row rank r owns), at the first setup or arriving with new values after good
+# solves: every rank must end with a PETSc error (rank r naming the defect,
+# the others pointing at it) and none may be left waiting in a collective.
+# (Ranks' stdout and stderr interleave in the log: the greps are unanchored.)
+if mpicc -Wall -Wextra -Werror -O1 -g -o "$WORK/own/defect_rank" "$ROOT/tests/petsc/defect_rank.c" $(pkg-config --cflags --libs petsc) >"$LOGS/cc-defect_rank.log" 2>&1; then
+  for np in 2 3; do
+    for r in $(seq 1 $((np - 1))); do
+      for defect in zero nan; do
+        for good in 0 2; do
+          name="defect-$defect-rank$r-of-np$np-after$good"
+          # timeout on each rank and on mpiexec itself: when ranks hang,
+          # killing one of them does not always end mpiexec
+          MPIEXEC=(timeout -k 10 180 mpiexec --oversubscribe -n "$np")
+          ex_run "$name" "$np" timeout 120 "$WORK/own/defect_rank" "${PLUG32[@]}" -ksp_type cg \
+            -defect "$defect" -defect_rank "$r" -good_solves "$good"
+          MPIEXEC=(mpiexec --oversubscribe -n 2)
+          case $defect in zero) what='zero diagonal' ;; nan) what='non-finite' ;; esac
+          others_ok=1
+          for o in $(seq 0 $((np - 1))); do
+            [ "$o" -eq "$r" ] && continue
+            grep -q "\[$o\]PETSC ERROR: banditsor: setup failed on another rank" "$LOG" || others_ok=0
+          done
+          if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && [ "$(grep -c "solve [0-9]* done" "$LOG")" -eq "$good" ] &&
+            [ "$(grep -o 'rank [0-9]*: KSPSolve failed' "$LOG" | sort -u | wc -l)" -eq "$np" ] &&
+            converged "$LOG" "$good" && grep "\[$r\]PETSC ERROR: banditsor: " "$LOG" | grep -qi "$what" && [ "$others_ok" -eq 1 ]; then
+            ok "np=$np, $defect on rank $r only (after $good good solves): every rank stops, rank $r: $(grep -m1 "\[$r\]PETSC ERROR: banditsor: " "$LOG" | sed 's/^\[[0-9]*\]PETSC ERROR: //')"
+          else
+            bad "np=$np, $defect on rank $r only after $good solves: rc=$RC (124/137 = hang)" "$LOG"
+          fi
+        done
+      done
+    done
+  done
+else
+  bad "build tests/petsc/defect_rank.c (-Wall -Wextra -Werror)" "$LOGS/cc-defect_rank.log"
 fi
 
 # ---- no-signal solves hold omega --------------------------------------------------
@@ -474,19 +530,38 @@ else
   bad "-help text of -pc_banditsor_context_min/max" "$LOG"
 fi
 
-# the plugin's own error (not PETSc's "Option left" warning or its option
-# table, which also name the option when the plugin did not load)
-PLUGIN_ERROR='PETSC ERROR: \(banditsor: \|PC banditsor \)'
+# plugin_error LOG TEXT: the run failed with an error raised in the plugin
+# (the first frame of PETSc's traceback is in pcbanditsor.c) whose message
+# (the lines between PETSc's "Error Message" banner and its FAQ line)
+# contains TEXT. Grepping the whole log for the option name is not enough:
+# PETSc echoes every option after any error, also when the plugin failed to
+# load at all.
+plugin_error() {
+  awk -v want="$2" '
+    /PETSC ERROR: -+ Error Message -+/ { inmsg = 1; next }
+    /PETSC ERROR: See https:\/\/petsc.org/ { inmsg = 0 }
+    inmsg && index($0, want) { named = 1 }
+    /PETSC ERROR: #1 / && !framed { framed = 1; plugin = ($0 ~ /pcbanditsor\.c/) }
+    END { exit !(named && plugin) }' "$1"
+}
 badopt() { # name option-text args...
   local name=$1 want=$2
   shift 2
   ex_run "bad-$name" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor "$@"
-  if [ "$RC" -ne 0 ] && grep -q -- "$PLUGIN_ERROR.*$want" "$LOG"; then
-    ok "bad option $* -> PETSc error naming $want: $(grep -m1 -- "$PLUGIN_ERROR.*$want" "$LOG" | sed 's/^\[0\]PETSC ERROR: //')"
+  if [ "$RC" -ne 0 ] && plugin_error "$LOG" "$want"; then
+    ok "bad option $* -> plugin error naming $want: $(grep -m1 -F -- "$want" "$LOG" | sed 's/^\[0\]PETSC ERROR: //')"
   else
-    bad "bad option $* must fail naming $want (rc=$RC)" "$LOG"
+    bad "bad option $* must fail with a plugin error naming $want (rc=$RC)" "$LOG"
   fi
 }
+# The check itself must reject a run whose plugin never loaded (the option
+# names still appear in PETSc's option table).
+ex_run "bad-unloaded" 1 "$B32/ex2" -dll_append "$WORK/no-such-plugin.so" -pc_type banditsor -pc_banditsor_omega 2.5
+if [ "$RC" -ne 0 ] && grep -q -- '-pc_banditsor_omega' "$LOG" && ! plugin_error "$LOG" "-pc_banditsor_omega"; then
+  ok "control: a run that never loaded the plugin fails and is not taken for a plugin error"
+else
+  bad "control: plugin_error must reject a run without the plugin (rc=$RC)" "$LOG"
+fi
 badopt omega -pc_banditsor_omega -pc_banditsor_omega 2.5
 badopt learner -pc_banditsor_learner -pc_banditsor_learner nosuch
 badopt grid -pc_banditsor_grid -pc_banditsor_grid 0
@@ -495,8 +570,7 @@ badopt itslits "-pc_banditsor_its 65536 times -pc_banditsor_lits 65537" -pc_band
 badopt range -pc_banditsor_omega_max -pc_banditsor_omega_min 1.5 -pc_banditsor_omega_max 1.2
 badopt mattype "not seqsbaij" -mat_type sbaij
 ex_run "bad-np2" 2 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 0
-# (a collective error: PETSc prints it once, on rank 0)
-if [ "$RC" -ne 0 ] && grep -q -- "^\[0\]$PLUGIN_ERROR-pc_banditsor_omega 0" "$LOG"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
+if [ "$RC" -ne 0 ] && plugin_error "$LOG" "-pc_banditsor_omega 0"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
 
 # ---- learners -------------------------------------------------------------------------
 for l in fixed tsallis tsallis_cb chebcb; do
@@ -518,7 +592,7 @@ fi
 
 # ---- petsc4py -----------------------------------------------------------------------------
 run "$LOGS/petsc4py.log" /usr/bin/python3 "$ROOT/tests/petsc/test_petsc4py.py" "$LIB32"
-if [ "$RC" -eq 0 ] && grep -q 'petsc4py: ok' "$LOGS/petsc4py.log" && grep -q -- '-pc_banditsor_omega 2.5' "$LOGS/petsc4py.log"; then
+if [ "$RC" -eq 0 ] && grep -q 'petsc4py: ok' "$LOGS/petsc4py.log" && plugin_error "$LOGS/petsc4py.log" '-pc_banditsor_omega 2.5'; then
   ok "petsc4py: $(grep 'learned total' "$LOGS/petsc4py.log")"
 else
   bad "petsc4py test" "$LOGS/petsc4py.log"
@@ -530,12 +604,14 @@ for np in 1 2; do
     ex_run "ex2-64-$ksp-np$np" "$np" "$B64/ex2" "${PLUG64[@]}" -ksp_type "$ksp" -m 40 -n 40
     if [ "$RC" -eq 0 ] && converged "$LOG" 1; then ok "petsc64 ex2 -ksp_type $ksp, np=$np: $(grep 'Linear solve' "$LOG")"; else bad "petsc64 ex2 $ksp np=$np" "$LOG"; fi
   done
-  ex_run "ex16-64-sor-np$np" "$np" "$B64/ex16" "${EX16[@]}" -pc_type sor
+  ex_run "ex16-64-sor-np$np" "$np" "$B64/ex16" "${EX16[@]}" -pc_type sor -ksp_converged_reason
   sor_total=$(total_its "$LOG")
+  sor_ok=$RC
+  converged "$LOG" 50 || sor_ok=1
   ex_run "ex16-64-learned-np$np" "$np" "$B64/ex16" "${PLUG64[@]}" "${EX16[@]}"
   learned_total=$(total_its "$LOG")
-  if [ "$RC" -eq 0 ] && converged "$LOG" 50 && [ "$sor_total" -gt 0 ] && [ "$learned_total" -le "$sor_total" ]; then
-    ok "petsc64 ex16 -ntimes 50 np=$np: learned $learned_total <= PCSOR $sor_total"
+  if [ "$RC" -eq 0 ] && [ "$sor_ok" -eq 0 ] && converged "$LOG" 50 && beats_sor "$learned_total" "$sor_total"; then
+    ok "petsc64 ex16 -ntimes 50 np=$np: learned $learned_total <= 0.$MARGIN_PCT x PCSOR $sor_total"
   else
     bad "petsc64 ex16 np=$np: learned $learned_total vs sor $sor_total" "$LOG"
   fi

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Mutation testing of banditsor's core with cargo-mutants
+# (`cargo install cargo-mutants`): each mutant is one plausible bug planted
+# in the source (an operator flipped, a return value replaced, a condition
+# negated); a test run that still passes means no test guards that line.
+#
+#   bash tests/mutants.sh [GROUP...]      groups: kernels learners tuner
+#                                          solvers state ffi (default: all)
+#
+# Each group mutates its files and runs only the tests that exercise them
+# (all of a group's tests must stay under the timeout), one mutant at a
+# time. File lists are globs resolved at run time, so moved or new files
+# of a group are picked up; a group whose globs match nothing is an error.
+# Not part of tests/run-all.sh: the whole core is about an hour of
+# single-core building and testing.
+#
+# Environment: MUTANTS_JOBS (default 1), MUTANTS_TIMEOUT (seconds per test
+# run, default 300), MUTANTS_OUT (default target/mutants), MUTANTS_IN_PLACE=1
+# (mutate this checkout instead of a copy: faster, warm target dir; leave the
+# tree alone meanwhile). Prints per group and in total
+#   caught / (caught + missed + timeout)   and the missed mutants.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+command -v cargo-mutants >/dev/null || {
+    echo "cargo-mutants not found: cargo install cargo-mutants" >&2
+    exit 1
+}
+
+# group -> "file globs | cargo test arguments"
+declare -A FILES TESTS
+FILES[kernels]="src/sweep.rs src/matrix.rs"
+TESTS[kernels]="--lib --test kernels --test preconditioner"
+FILES[learners]="src/learn/*.rs"
+TESTS[learners]="--lib --test learners --test contextual_learners --test replay_fixtures"
+FILES[tuner]="src/pc.rs src/tuner.rs"
+TESTS[tuner]="--lib --test preconditioner --test replay_fixtures --test ffi_api"
+FILES[solvers]="src/solve.rs"
+TESTS[solvers]="--lib --test preconditioner"
+FILES[state]="src/state.rs src/learn/state.rs"
+TESTS[state]="--lib --test preconditioner --test replay_fixtures --test ffi_api --test learners"
+FILES[ffi]="src/ffi/*.rs src/error.rs"
+TESTS[ffi]="--lib --test ffi_api --test preconditioner --test concurrency"
+ORDER=(tuner state ffi kernels solvers learners)
+
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=("${ORDER[@]}")
+out_base=${MUTANTS_OUT:-$root/target/mutants}
+mkdir -p "$out_base"
+# --in-place and --jobs exclude each other: a copy per job, or this tree.
+if [ "${MUTANTS_IN_PLACE:-0}" = 1 ]; then
+    extra=(--in-place)
+else
+    extra=(--jobs "${MUTANTS_JOBS:-1}")
+fi
+
+total_caught=0
+total_missed=0
+total_timeout=0
+total_unviable=0
+for g in "${groups[@]}"; do
+    [ -n "${FILES[$g]:-}" ] || { echo "unknown group $g (known: ${ORDER[*]})" >&2; exit 2; }
+    file_args=()
+    for pattern in ${FILES[$g]}; do
+        for f in $pattern; do
+            [ -f "$f" ] && file_args+=(--file "$f")
+        done
+    done
+    if [ ${#file_args[@]} -eq 0 ]; then
+        echo "group $g: no file matches ${FILES[$g]} (files moved? update tests/mutants.sh)" >&2
+        exit 2
+    fi
+    echo "=== group $g: ${file_args[*]}; tests: ${TESTS[$g]}"
+    # shellcheck disable=SC2086
+    cargo mutants --package banditsor --no-shuffle --timeout "${MUTANTS_TIMEOUT:-300}" \
+        --output "$out_base/$g" "${extra[@]}" "${file_args[@]}" -- ${TESTS[$g]} || true
+    dir=$out_base/$g/mutants.out
+    count() { [ -f "$dir/$1.txt" ] && grep -c . "$dir/$1.txt" || echo 0; }
+    c=$(count caught) m=$(count missed) t=$(count timeout) u=$(count unviable)
+    echo "=== group $g: caught $c, missed $m, timeout $t (unviable $u, not counted)"
+    [ "$m" -gt 0 ] && sed 's/^/    missed: /' "$dir/missed.txt"
+    total_caught=$((total_caught + c))
+    total_missed=$((total_missed + m))
+    total_timeout=$((total_timeout + t))
+    total_unviable=$((total_unviable + u))
+done
+viable=$((total_caught + total_missed + total_timeout))
+echo "=== total: caught $total_caught of $viable viable mutants" \
+    "($total_missed missed, $total_timeout timeouts, $total_unviable unviable)"
