@@ -360,7 +360,7 @@ if mpicc -O1 -g -o "$WORK/own/pattern_change" "$ROOT/tests/petsc/pattern_change.
   # noise (OpenMPI's file and tests/petsc/mpi.supp)
   VGRIND=(valgrind -q --error-exitcode=97 --suppressions=/usr/share/openmpi/openmpi-valgrind.supp
     --suppressions="$ROOT/tests/petsc/mpi.supp" --log-file="$WORK/vg-pattern.%p")
-  MPIEXEC=(timeout -k 10 900 mpiexec --oversubscribe -n 2)
+  MPIEXEC=(timeout -k 10 900 mpiexec --oversubscribe --stdin none -n 2)
   ex_run "pattern-change-np2" 2 timeout 600 "${VGRIND[@]}" "$WORK/own/pattern_change" "${PLUG32[@]}" -ksp_type cg
   MPIEXEC=(mpiexec --oversubscribe -n 2)
   if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 2 time(s)' "$LOG"; then
@@ -403,7 +403,7 @@ if mpicc -Wall -Wextra -Werror -O1 -g -o "$WORK/own/defect_rank" "$ROOT/tests/pe
           name="defect-$defect-rank$r-of-np$np-after$good"
           # timeout on each rank and on mpiexec itself: when ranks hang,
           # killing one of them does not always end mpiexec
-          MPIEXEC=(timeout -k 10 180 mpiexec --oversubscribe -n "$np")
+          MPIEXEC=(timeout -k 10 180 mpiexec --oversubscribe --stdin none -n "$np")
           ex_run "$name" "$np" timeout 120 "$WORK/own/defect_rank" "${PLUG32[@]}" -ksp_type cg \
             -defect "$defect" -defect_rank "$r" -good_solves "$good"
           MPIEXEC=(mpiexec --oversubscribe -n 2)
