@@ -125,3 +125,29 @@ fn each_bin_learns_its_own_best_omega() {
         );
     }
 }
+
+#[test]
+fn tsallis_cb_refuses_a_state_whose_pending_bin_is_out_of_range() {
+    let mut l = TsallisInfCb::new(grid(), ContextRange::new(0.0, 1.0).unwrap(), 5, 2).unwrap();
+    let mut env = LearnerRng::new(6);
+    for _ in 0..50 {
+        let c = env.uniform();
+        let arm = l.choose(Some(c));
+        l.observe(cost(arm, 7, &mut env));
+    }
+    l.choose(Some(0.95)); // a round in flight, in the last bin
+    let good = l.save_state();
+    assert_eq!(good["pending_bin"], serde_json::json!(4));
+    // The last bin is fine; one past it would index out of bounds later.
+    let mut last = good.clone();
+    last["pending_bin"] = serde_json::json!(4);
+    assert!(l.load_state(&last).is_ok());
+    for bad in [5, 6, 1000] {
+        let mut s = good.clone();
+        s["pending_bin"] = serde_json::json!(bad);
+        let err = l.load_state(&s).unwrap_err();
+        assert!(err.to_string().contains("pending_bin"), "{err}");
+        assert_eq!(l.save_state(), good, "a refused state changed the learner");
+    }
+    l.observe(40.0);
+}
