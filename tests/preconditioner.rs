@@ -526,3 +526,68 @@ fn omega_grid_values_are_the_evenly_spaced_grid() {
     }
     assert_eq!(seen, [true; 4]);
 }
+
+#[test]
+fn update_values_reaches_apply_and_bad_values_change_nothing() {
+    let a = laplacian_2d(4, 1.0);
+    let r = rhs(16);
+    let mut pc = Preconditioner::new();
+    assert_eq!(pc.update_values(&[1.0; 64]), Err(Error::NoOperator));
+    pc.set_operator(a.clone());
+    let mut z1 = vec![0.0; 16];
+    pc.apply(&r, &mut z1).unwrap();
+    // Twice the matrix: the same sweep gives exactly half (scaling by 2 is
+    // exact in binary floating point).
+    let doubled: Vec<f64> = a.as_sprs().data().iter().map(|v| 2.0 * v).collect();
+    pc.update_values(&doubled).unwrap();
+    assert_eq!(pc.operator().unwrap().as_sprs().data(), &doubled[..]);
+    let mut z2 = vec![0.0; 16];
+    pc.apply(&r, &mut z2).unwrap();
+    for (h, w) in z2.iter().zip(&z1) {
+        assert_eq!(*h, w / 2.0);
+    }
+    let mut bad = doubled.clone();
+    bad[0] = f64::NAN;
+    assert!(matches!(
+        pc.update_values(&bad),
+        Err(Error::NonFiniteValue { row: 0, .. })
+    ));
+    assert!(pc.update_values(&doubled[1..]).is_err());
+    assert_eq!(pc.operator().unwrap().as_sprs().data(), &doubled[..]);
+}
+
+#[test]
+fn reconfigure_and_with_config_take_the_whole_configuration() {
+    use banditsor::{ContextRange, LearnerConfig, OmegaGrid};
+    let config = LearnerConfig {
+        kind: LearnerKind::ChebCb,
+        grid: OmegaGrid::new(1.1, 1.8, 8).unwrap(),
+        context_range: ContextRange::new(0.0, 2.0).unwrap(),
+        seed: 9,
+        chebyshev_features: 4,
+        ..LearnerConfig::default()
+    };
+    let built = Preconditioner::with_config(config.clone()).unwrap();
+    assert_eq!(built.config(), &config);
+    assert_eq!(built.learner().kind(), LearnerKind::ChebCb);
+    assert_eq!(built.learner().grid().len(), 8);
+    let mut pc = Preconditioner::new();
+    pc.reconfigure(config.clone()).unwrap();
+    assert_eq!(pc.config(), &config);
+    assert_eq!(pc.learner().kind(), LearnerKind::ChebCb);
+    assert_eq!(
+        pc.omega(),
+        1.1,
+        "a new learner starts at the grid's first omega"
+    );
+    // A configuration that cannot be built is refused and changes nothing.
+    let broken = LearnerConfig {
+        kind: LearnerKind::TsallisInfCb,
+        context_bins: 0,
+        ..config.clone()
+    };
+    assert!(pc.reconfigure(broken.clone()).is_err());
+    assert!(Preconditioner::with_config(broken).is_err());
+    assert_eq!(pc.config(), &config);
+    assert_eq!(pc.learner().kind(), LearnerKind::ChebCb);
+}
