@@ -7,24 +7,13 @@
  * (symmetric Gauss-Seidel) run and prints PASS when learning needed fewer.
  *
  * usage: heat_protocol [nx=50] [steps=300] [learner=chebcb|tsallis|tsallis_cb] */
-#include <banditsor.h>
-
-#include "heat_common.h"
+#include "heat_bsor.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(call)                                                                        \
-    do {                                                                                   \
-        int check_status_ = (call);                                                        \
-        if (check_status_ != BSOR_OK) {                                                    \
-            fprintf(stderr, "%s:%d: %s failed: %s (%s)\n", __FILE__, __LINE__, #call,      \
-                    bsor_status_name(check_status_), bsor_last_error());                   \
-            exit(EXIT_FAILURE);                                                            \
-        }                                                                                  \
-    } while (0)
 
 static double dot(int64_t n, const double *a, const double *b) {
     double s = 0.0;
@@ -49,7 +38,7 @@ static int64_t pcg(heat *p, bsor_pc *pc, double *x, double rtol, int64_t max_it,
     if (sqrt(dot(n, r, r)) <= tol) {
         return 0;
     }
-    CHECK(bsor_pc_apply(pc, r, z));
+    HEAT_CHECK(bsor_pc_apply(pc, r, z));
     memcpy(d, z, (size_t)n * sizeof *d);
     double rz = dot(n, r, z);
     for (int64_t it = 1; it <= max_it; it++) {
@@ -62,7 +51,7 @@ static int64_t pcg(heat *p, bsor_pc *pc, double *x, double rtol, int64_t max_it,
         if (sqrt(dot(n, r, r)) <= tol) {
             return it;
         }
-        CHECK(bsor_pc_apply(pc, r, z));
+        HEAT_CHECK(bsor_pc_apply(pc, r, z));
         const double rz_new = dot(n, r, z);
         const double beta = rz_new / rz;
         rz = rz_new;
@@ -86,42 +75,30 @@ static int64_t simulate(int nx, int steps, bsor_learner learner, double *last_om
     if (!work) {
         exit(EXIT_FAILURE);
     }
-    bsor_pc *pc = NULL;
-    CHECK(bsor_pc_create(&pc));
-    if (learner < 0) {
-        CHECK(bsor_pc_set_omega(pc, 1.0));
-    } else {
-        CHECK(bsor_pc_set_learner(pc, learner));
-        CHECK(bsor_pc_set_context_range(pc, 0.0, 10.0));
-        CHECK(bsor_pc_set_seed(pc, 1));
-    }
+    bsor_pc *pc = heat_create_pc(learner);
     int64_t total = 0;
     for (int k = 1; k <= steps; k++) {
         const double kappa = heat_setup_step(&p, k);
-        if (k == 1) {
-            CHECK(bsor_pc_set_operator_csr(pc, p.n, p.rowptr, p.colind, p.values));
-        } else {
-            CHECK(bsor_pc_update_values(pc, p.nnz, p.values));
-        }
+        heat_set_step_operator(pc, &p, k);
         double omega = 0.0;
-        CHECK(bsor_pc_presolve(pc, kappa, &omega));
+        HEAT_CHECK(bsor_pc_presolve(pc, kappa, &omega));
         int32_t converged = 0;
         /* warm start: x = u (the previous step's solution) */
         int64_t its = pcg(&p, pc, p.u, 1e-8, 10000, &converged, work, work + p.n,
                           work + 2 * p.n, work + 3 * p.n);
-        CHECK(bsor_pc_postsolve(pc, its, converged));
+        HEAT_CHECK(bsor_pc_postsolve(pc, its, converged));
         total += its;
         *last_omega = omega;
     }
     bsor_stats stats;
-    CHECK(bsor_pc_get_stats(pc, &stats));
+    HEAT_CHECK(bsor_pc_get_stats(pc, &stats));
     if (stats.solves != steps || stats.total_iterations != total || stats.failed_solves != 0) {
         fprintf(stderr, "unexpected statistics: %lld solves, %lld iterations, %lld failed\n",
                 (long long)stats.solves, (long long)stats.total_iterations,
                 (long long)stats.failed_solves);
         exit(EXIT_FAILURE);
     }
-    CHECK(bsor_pc_destroy(&pc));
+    HEAT_CHECK(bsor_pc_destroy(&pc));
     free(work);
     heat_free(&p);
     return total;
@@ -131,15 +108,7 @@ int main(int argc, char **argv) {
     const int nx = argc > 1 ? atoi(argv[1]) : 50;
     const int steps = argc > 2 ? atoi(argv[2]) : 300;
     const char *name = argc > 3 ? argv[3] : "chebcb";
-    bsor_learner learner = BSOR_LEARNER_TSALLIS_INF;
-    if (strcmp(name, "chebcb") == 0) {
-        learner = BSOR_LEARNER_CHEBCB;
-    } else if (strcmp(name, "tsallis_cb") == 0) {
-        learner = BSOR_LEARNER_TSALLIS_INF_CB;
-    } else if (strcmp(name, "tsallis") != 0) {
-        fprintf(stderr, "unknown learner %s\n", name);
-        return EXIT_FAILURE;
-    }
+    const bsor_learner learner = heat_learner(name);
     printf("banditsor %s: heat equation nx = %d, %d Crank-Nicolson steps, own SSOR-PCG\n",
            bsor_version_string(), nx, steps);
     double omega_fixed = 0.0, omega_learned = 0.0;

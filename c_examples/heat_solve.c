@@ -4,23 +4,12 @@
  * total than omega = 1.
  *
  * usage: heat_solve [nx=50] [steps=300] [learner=tsallis|chebcb|tsallis_cb] */
-#include <banditsor.h>
-
-#include "heat_common.h"
+#include "heat_bsor.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(call)                                                                        \
-    do {                                                                                   \
-        int check_status_ = (call);                                                        \
-        if (check_status_ != BSOR_OK) {                                                    \
-            fprintf(stderr, "%s:%d: %s failed: %s (%s)\n", __FILE__, __LINE__, #call,      \
-                    bsor_status_name(check_status_), bsor_last_error());                   \
-            exit(EXIT_FAILURE);                                                            \
-        }                                                                                  \
-    } while (0)
 
 static int64_t simulate(int nx, int steps, bsor_learner learner) {
     heat p;
@@ -28,34 +17,22 @@ static int64_t simulate(int nx, int steps, bsor_learner learner) {
         fprintf(stderr, "heat_init failed\n");
         exit(EXIT_FAILURE);
     }
-    bsor_pc *pc = NULL;
-    CHECK(bsor_pc_create(&pc));
-    if (learner < 0) {
-        CHECK(bsor_pc_set_omega(pc, 1.0));
-    } else {
-        CHECK(bsor_pc_set_learner(pc, learner));
-        CHECK(bsor_pc_set_context_range(pc, 0.0, 10.0));
-        CHECK(bsor_pc_set_seed(pc, 1));
-    }
+    bsor_pc *pc = heat_create_pc(learner);
     int64_t total = 0;
     for (int k = 1; k <= steps; k++) {
         const double kappa = heat_setup_step(&p, k);
-        if (k == 1) {
-            CHECK(bsor_pc_set_operator_csr(pc, p.n, p.rowptr, p.colind, p.values));
-        } else {
-            CHECK(bsor_pc_update_values(pc, p.nnz, p.values));
-        }
+        heat_set_step_operator(pc, &p, k);
         int64_t its = 0;
         /* x = p.u holds the warm start on entry and the new u on return */
-        CHECK(bsor_solve(pc, BSOR_METHOD_SSOR_CG, kappa, p.b, p.u, 1e-8, 10000, &its));
+        HEAT_CHECK(bsor_solve(pc, BSOR_METHOD_SSOR_CG, kappa, p.b, p.u, 1e-8, 10000, &its));
         total += its;
     }
     double fav = 0.0;
-    CHECK(bsor_pc_get_favourite_omega(pc, 10.0, &fav));
+    HEAT_CHECK(bsor_pc_get_favourite_omega(pc, 10.0, &fav));
     if (learner >= 0) {
         printf("favourite omega at kappa = 10: %.3f\n", fav);
     }
-    CHECK(bsor_pc_destroy(&pc));
+    HEAT_CHECK(bsor_pc_destroy(&pc));
     heat_free(&p);
     return total;
 }
@@ -64,15 +41,7 @@ int main(int argc, char **argv) {
     const int nx = argc > 1 ? atoi(argv[1]) : 50;
     const int steps = argc > 2 ? atoi(argv[2]) : 300;
     const char *name = argc > 3 ? argv[3] : "tsallis";
-    bsor_learner learner = BSOR_LEARNER_TSALLIS_INF;
-    if (strcmp(name, "chebcb") == 0) {
-        learner = BSOR_LEARNER_CHEBCB;
-    } else if (strcmp(name, "tsallis_cb") == 0) {
-        learner = BSOR_LEARNER_TSALLIS_INF_CB;
-    } else if (strcmp(name, "tsallis") != 0) {
-        fprintf(stderr, "unknown learner %s\n", name);
-        return EXIT_FAILURE;
-    }
+    const bsor_learner learner = heat_learner(name);
     printf("banditsor %s: heat equation nx = %d, %d steps, bsor_solve(SSOR-CG)\n",
            bsor_version_string(), nx, steps);
     const int64_t fixed = simulate(nx, steps, -1);
