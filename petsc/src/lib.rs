@@ -814,6 +814,22 @@ pub unsafe extern "C" fn bsorp_reset_rounds(p: *mut Bsorp) -> c_int {
     })
 }
 
+/// PCReset: forget solves in flight and the borrowed matrix (PETSc
+/// releases it), so a view after the reset shows no stale matrix and the
+/// next setup validates whatever matrix comes. The learner is kept.
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_reset(p: *mut Bsorp) -> c_int {
+    guard(|| {
+        let mut b = obj(p)?;
+        b.rounds.clear();
+        b.op = None;
+        Ok(())
+    })
+}
+
 /// Use this omega (the broadcast choice of rank 0).
 ///
 /// # Safety

@@ -559,7 +559,7 @@ static PetscErrorCode PCReset_BanditSOR(PC pc)
   jac->aa    = NULL;
   jac->ksp   = NULL;
   jac->depth = 0;
-  BsorpCall(pc, bsorp_reset_rounds(jac->b));
+  BsorpCall(pc, bsorp_reset(jac->b));
   PetscFunctionReturn(0);
 }
 

@@ -312,8 +312,10 @@ for c in nonsquare reuse_bad_values config_after_load; do
 done
 run "$LOGS/orf-view.log" "${MPI3[@]}" "$WORK/own/one_rank_failures" -case view_after_reset "${PLUG32[@]}"
 if [ "$RC" -eq 0 ] && grep -q "RESULT: view_after_reset no error" "$LOGS/orf-view.log" &&
-  [ "$(grep -c 'type: banditsor' "$LOGS/orf-view.log")" -eq 2 ]; then
-  ok "PCView after PCReset, then new operators and a solve, mpiexec -n 3"
+  [ "$(grep -c 'type: banditsor' "$LOGS/orf-view.log")" -eq 2 ] &&
+  [ "$(grep -c 'local matrix:' "$LOGS/orf-view.log")" -eq 1 ]; then
+  # the view right after the reset shows no (stale) matrix, the one after the solve does
+  ok "PCView after PCReset (no stale matrix), then new operators and a solve, mpiexec -n 3"
 else
   bad "PCView after PCReset (status $RC)" "$LOGS/orf-view.log"
 fi
