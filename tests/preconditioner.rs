@@ -574,6 +574,13 @@ fn reconfigure_and_with_config_take_the_whole_configuration() {
     let mut pc = Preconditioner::new();
     pc.reconfigure(config.clone()).unwrap();
     assert_eq!(pc.config(), &config);
+    // The learning side the preconditioner exposes is the one it uses.
+    assert_eq!(pc.tuner().config(), &config);
+    pc.presolve(Some(1.0)).unwrap();
+    pc.postsolve(12, true).unwrap();
+    assert_eq!(pc.tuner().stats().solves, 1);
+    assert_eq!(pc.tuner().omega(), pc.omega());
+    pc.reconfigure(config.clone()).unwrap();
     assert_eq!(pc.learner().kind(), LearnerKind::ChebCb);
     assert_eq!(
         pc.omega(),
