@@ -598,3 +598,23 @@ fn reconfigure_and_with_config_take_the_whole_configuration() {
     assert_eq!(pc.config(), &config);
     assert_eq!(pc.learner().kind(), LearnerKind::ChebCb);
 }
+
+#[test]
+fn solve_refuses_a_negative_cap_and_accepts_a_zero_cap() {
+    let mut pc = Preconditioner::new();
+    pc.set_operator(laplacian_2d(3, 1.0));
+    let b = rhs(9);
+    let mut x = vec![0.0; 9];
+    assert_eq!(
+        pc.solve(Method::Sor, None, &b, &mut x, 1e-8, -1),
+        Err(Error::InvalidSize {
+            what: "max_it",
+            value: -1
+        })
+    );
+    assert_eq!(pc.stats().solves, 0, "a refused solve is not charged");
+    let out = pc.solve(Method::Sor, None, &b, &mut x, 1e-8, 0).unwrap();
+    assert_eq!((out.iterations, out.converged), (0, false));
+    assert_eq!(x, vec![0.0; 9]);
+    assert_eq!(pc.stats().solves, 1);
+}
