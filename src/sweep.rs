@@ -313,9 +313,154 @@ fma_kernel! {
     symmetric_sweep_zero => symmetric_sweep_zero_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
 }
 
+/// (sum over the entries of start..end except `chain`, a_chain,
+/// x_chain): a row's products split into the part that does not wait on
+/// the sweep's previous row and the one entry that does (zeros for an
+/// empty range).
+///
+/// # Safety
+/// As [`row_minus_dot`].
+#[inline(always)]
+unsafe fn split_row<I: CsrIndex, const F: bool>(
+    colind: &[I],
+    values: &[f64],
+    x: &[f64],
+    start: usize,
+    end: usize,
+    chain_is_first: bool,
+) -> (f64, f64, f64) {
+    if end == start {
+        return (0.0, 0.0, 0.0);
+    }
+    let (chain, rest_start, rest_end) = if chain_is_first {
+        (start, start + 1, end)
+    } else {
+        (end - 1, start, end - 1)
+    };
+    let rest = -row_minus_dot::<I, F>(0.0, colind, values, x, rest_start, rest_end);
+    (
+        rest,
+        *values.get_unchecked(chain),
+        *x.get_unchecked(colind.get_unchecked(chain).index_unchecked()),
+    )
+}
+
+/// `sweeps` symmetric sweeps, each half-sweep reading only half of every
+/// row: a forward pass leaves row i's lower products (L x)_i in `tmp`, and
+/// they are still exact when the backward pass reaches row i (it has not
+/// yet touched x_j, j < i); the backward pass leaves (U x)_i for the next
+/// forward pass likewise. Only the first pass of a non-zero guess reads
+/// whole rows. Same iterates as forward_sweep + backward_sweep (up to
+/// rounding) at about half the matrix traffic.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn symmetric_sweeps_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    b: &[f64],
+    x: &mut [f64],
+    omega: f64,
+    sweeps: usize,
+    zero_initial_guess: bool,
+    tmp: &mut [f64],
+) {
+    check_lengths(a, b, x);
+    assert_eq!(tmp.len(), a.n(), "work vector length must equal n");
+    let n = a.n();
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let mut upper_known = false;
+    let mut remaining = sweeps;
+    if zero_initial_guess && sweeps > 0 {
+        forward_sweep_zero_body::<I, F>(a, b, x, omega);
+        let two_minus = 2.0 - omega;
+        for i in (0..n).rev() {
+            // SAFETY: validated view, lengths checked above.
+            unsafe {
+                let (d, e) = (
+                    *pos.get_unchecked(i) + 1,
+                    rp.get_unchecked(i + 1).index_unchecked(),
+                );
+                let scale = omega * inv.get_unchecked(i);
+                let (rest, coef, xc) = split_row::<I, F>(ci, va, x, d, e, true);
+                let base = madd::<F>(-scale, rest, two_minus * x.get_unchecked(i));
+                *x.get_unchecked_mut(i) = madd::<F>(-(scale * coef), xc, base);
+                *tmp.get_unchecked_mut(i) = madd::<F>(coef, xc, rest);
+            }
+        }
+        upper_known = true;
+        remaining -= 1;
+    }
+    for _ in 0..remaining {
+        for i in 0..n {
+            // SAFETY: validated view, lengths checked above.
+            unsafe {
+                let (s, d, e) = row_bounds(rp, pos, i);
+                let xi = *x.get_unchecked(i);
+                let upper = if upper_known {
+                    *tmp.get_unchecked(i)
+                } else {
+                    -row_minus_dot::<I, F>(0.0, ci, va, x, d + 1, e)
+                };
+                let init = madd::<F>(-va.get_unchecked(d), xi, b.get_unchecked(i) - upper);
+                let scale = omega * inv.get_unchecked(i);
+                let (rest, coef, xc) = split_row::<I, F>(ci, va, x, s, d, false);
+                let partial = madd::<F>(scale, init - rest, xi);
+                *x.get_unchecked_mut(i) = madd::<F>(-(scale * coef), xc, partial);
+                *tmp.get_unchecked_mut(i) = madd::<F>(coef, xc, rest);
+            }
+        }
+        for i in (0..n).rev() {
+            // SAFETY: validated view, lengths checked above.
+            unsafe {
+                let (d, e) = (
+                    *pos.get_unchecked(i),
+                    rp.get_unchecked(i + 1).index_unchecked(),
+                );
+                let xi = *x.get_unchecked(i);
+                let init = madd::<F>(
+                    -va.get_unchecked(d),
+                    xi,
+                    b.get_unchecked(i) - tmp.get_unchecked(i),
+                );
+                let scale = omega * inv.get_unchecked(i);
+                let (rest, coef, xc) = split_row::<I, F>(ci, va, x, d + 1, e, true);
+                let partial = madd::<F>(scale, init - rest, xi);
+                *x.get_unchecked_mut(i) = madd::<F>(-(scale * coef), xc, partial);
+                *tmp.get_unchecked_mut(i) = madd::<F>(coef, xc, rest);
+            }
+        }
+        upper_known = true;
+    }
+}
+
+fma_kernel! {
+    /// `sweeps` symmetric (forward then backward) sweeps with a work vector
+    /// `tmp` of length n; from x = 0 (content ignored) with
+    /// `zero_initial_guess`. Each half-sweep after the first reads only the
+    /// half of each row it must (see the module docs).
+    #[allow(clippy::too_many_arguments)]
+    symmetric_sweeps => symmetric_sweeps_body(
+        a: &CsrView<'_, I>,
+        b: &[f64],
+        x: &mut [f64],
+        omega: f64,
+        sweeps: usize,
+        zero_initial_guess: bool,
+        tmp: &mut [f64],
+    )
+}
+
+thread_local! {
+    /// Work vector of [`sor`]'s symmetric sweeps, kept per thread so that
+    /// repeated applications do not allocate.
+    static SWEEP_WORK: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// `its` sweeps of the given kind on A x = b. With `zero_initial_guess`
 /// the content of x on entry is ignored (treated as 0) and the first sweep
-/// takes the cheaper zero-guess path.
+/// takes the cheaper zero-guess path. Symmetric sweeps beyond a single
+/// zero-guess one go through [`symmetric_sweeps`] with a per-thread work
+/// vector.
 pub fn sor<I: CsrIndex>(
     a: &CsrView<'_, I>,
     b: &[f64],
@@ -325,28 +470,35 @@ pub fn sor<I: CsrIndex>(
     its: usize,
     zero_initial_guess: bool,
 ) {
+    if zero_initial_guess && its == 0 {
+        check_lengths(a, b, x);
+        x.fill(0.0);
+        return;
+    }
+    if kind == SweepKind::Symmetric {
+        if zero_initial_guess && its == 1 {
+            symmetric_sweep_zero(a, b, x, omega);
+        } else {
+            SWEEP_WORK.with(|work| {
+                let mut tmp = work.borrow_mut();
+                tmp.resize(a.n(), 0.0);
+                symmetric_sweeps(a, b, x, omega, its, zero_initial_guess, &mut tmp);
+            });
+        }
+        return;
+    }
     let mut remaining = its;
     if zero_initial_guess {
-        if its == 0 {
-            check_lengths(a, b, x);
-            x.fill(0.0);
-            return;
-        }
         match kind {
             SweepKind::Forward => forward_sweep_zero(a, b, x, omega),
-            SweepKind::Backward => backward_sweep_zero(a, b, x, omega),
-            SweepKind::Symmetric => symmetric_sweep_zero(a, b, x, omega),
+            _ => backward_sweep_zero(a, b, x, omega),
         }
         remaining -= 1;
     }
     for _ in 0..remaining {
         match kind {
             SweepKind::Forward => forward_sweep(a, b, x, omega),
-            SweepKind::Backward => backward_sweep(a, b, x, omega),
-            SweepKind::Symmetric => {
-                forward_sweep(a, b, x, omega);
-                backward_sweep(a, b, x, omega);
-            }
+            _ => backward_sweep(a, b, x, omega),
         }
     }
 }
@@ -621,6 +773,16 @@ mod tests {
                 plain(&a, &b, &mut xp, 1.3);
                 fused(&a, &b, &mut xf, 1.3);
                 assert!(close(&xp, &xf), "{name}");
+            }
+            for zero in [false, true] {
+                let (mut xp, mut xf) = (x0.clone(), x0.clone());
+                let (mut tp, mut tf) = (vec![0.0; n], vec![0.0; n]);
+                symmetric_sweeps_body::<usize, false>(&a, &b, &mut xp, 1.3, 3, zero, &mut tp);
+                symmetric_sweeps_body::<usize, true>(&a, &b, &mut xf, 1.3, 3, zero, &mut tf);
+                assert!(
+                    close(&xp, &xf) && close(&tp, &tf),
+                    "symmetric sweeps, zero guess {zero}"
+                );
             }
             let (mut yp, mut yf) = (vec![0.0; n], vec![0.0; n]);
             spmv_body::<usize, false>(&a, &x0, &mut yp);
