@@ -212,6 +212,12 @@ typedef struct bsor_stats {
 #define BSOR_LEARNER_TSALLIS_INF_CB 3
 
 /**
+ * SmoothTS: Thompson sampling on a smooth model of log-cost over the
+ * ordered omega grid, per context when one is given (or automatic).
+ */
+#define BSOR_LEARNER_SMOOTH_TS 4
+
+/**
  * Rows 0..n-1.
  */
 #define BSOR_SWEEP_FORWARD 0
@@ -485,6 +491,24 @@ int bsor_pc_set_context_range(struct bsor_pc *pc, double lo, double hi);
 int bsor_pc_set_seed(struct bsor_pc *pc, uint64_t seed);
 
 /**
+ * Automatic context on (`on` != 0, the default) or off: a presolve
+ * without a context (NAN) then gives the learner the operator's mean
+ * diagonal-dominance ratio, recomputed whenever the operator's values
+ * change (it tracks the Jacobi spectral radius, hence the best omega).
+ * Learners without context ignore it. The learner is kept.
+ *
+ * Errors: BSOR_ERR_NULL_POINTER.
+ *
+ * Thread safety: exclusive. No other call may use this handle while this
+ * one runs; other handles are independent, and a handle may move to
+ * another thread between calls.
+ *
+ * # Safety
+ * `pc` is a live handle.
+ */
+int bsor_pc_set_auto_context(struct bsor_pc *pc, int on);
+
+/**
  * Sweep direction (BSOR_SWEEP_*) and number of sweeps `its` per
  * application of the preconditioner, 1 <= its <= 1000000. Default:
  * symmetric, 1. The learner is kept.
@@ -642,6 +666,22 @@ int bsor_pc_get_omega(const struct bsor_pc *pc, double *omega);
  * `pc` is a live handle; `omega` writable.
  */
 int bsor_pc_get_favourite_omega(const struct bsor_pc *pc, double context, double *omega);
+
+/**
+ * The context the last presolve gave the learner: the caller's, the
+ * automatic one (`bsor_pc_set_auto_context`), or NAN for none (also
+ * before any presolve).
+ *
+ * Errors: BSOR_ERR_NULL_POINTER (pc or context).
+ *
+ * Thread safety: read-only. May run concurrently with other read-only
+ * calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+ * with a call that modifies it.
+ *
+ * # Safety
+ * `pc` is a live handle; `context` writable.
+ */
+int bsor_pc_get_last_context(const struct bsor_pc *pc, double *context);
 
 /**
  * Solve statistics so far (see `bsor_stats`).

@@ -55,6 +55,7 @@
 //! assert_eq!(pc.stats().solves, 10);
 //! ```
 
+pub mod context;
 pub mod error;
 #[doc(hidden)]
 pub mod ffi;

@@ -3,6 +3,7 @@
 //! `presolve(context) -> omega`, `apply(r) -> z` (any number of times),
 //! `postsolve(iterations, converged)`, once per linear solve.
 
+use crate::context::dominance_ratio;
 use crate::error::{Error, Result};
 use crate::learn::{Learner, LearnerConfig, LearnerKind};
 use crate::matrix::{CsrIndex, CsrMatrix, CsrView};
@@ -25,6 +26,13 @@ pub struct Preconditioner {
     tuner: OmegaTuner,
     cg_work: CgWork,
     sor_work: Vec<f64>,
+    /// Use the operator's automatic context when the caller gives none.
+    auto_context: bool,
+    /// The operator's automatic context ([`crate::context`]), computed
+    /// when its values are set or change.
+    operator_context: Option<f64>,
+    /// Context passed to the learner by the last presolve.
+    last_context: Option<f64>,
 }
 
 impl Default for Preconditioner {
@@ -44,6 +52,9 @@ impl Preconditioner {
             tuner: OmegaTuner::new(),
             cg_work: CgWork::default(),
             sor_work: Vec::new(),
+            auto_context: true,
+            operator_context: None,
+            last_context: None,
         }
     }
 
@@ -66,22 +77,42 @@ impl Preconditioner {
         colind: &[I],
         values: &[f64],
     ) -> Result<()> {
-        self.operator = Some(CsrMatrix::from_csr(n, rowptr, colind, values)?);
+        self.set_operator(CsrMatrix::from_csr(n, rowptr, colind, values)?);
         Ok(())
     }
 
     /// Take an already validated operator.
     pub fn set_operator(&mut self, a: CsrMatrix) {
+        self.operator_context = Some(dominance_ratio(&a.view()));
         self.operator = Some(a);
     }
 
     /// Replace the operator's values in place (same pattern), e.g. a new
     /// time step; learning continues.
     pub fn update_values(&mut self, values: &[f64]) -> Result<()> {
-        self.operator
-            .as_mut()
-            .ok_or(Error::NoOperator)?
-            .update_values(values)
+        let a = self.operator.as_mut().ok_or(Error::NoOperator)?;
+        a.update_values(values)?;
+        self.operator_context = Some(dominance_ratio(&a.view()));
+        Ok(())
+    }
+
+    /// Whether presolve without a context uses the operator's automatic
+    /// context (the mean diagonal-dominance ratio, [`crate::context`]);
+    /// on by default. Learners without context ignore it.
+    pub fn set_auto_context(&mut self, on: bool) {
+        self.auto_context = on;
+    }
+    pub fn auto_context(&self) -> bool {
+        self.auto_context
+    }
+    /// The current operator's automatic context (`None` without operator).
+    pub fn operator_context(&self) -> Option<f64> {
+        self.operator_context
+    }
+    /// The context the last presolve gave the learner: the caller's, the
+    /// automatic one, or `None`.
+    pub fn last_context(&self) -> Option<f64> {
+        self.last_context
     }
 
     pub fn operator(&self) -> Option<&CsrMatrix> {
@@ -173,9 +204,17 @@ impl Preconditioner {
     // ----- host-solver protocol -------------------------------------
 
     /// Start a solve: the learner picks omega for this `context` (`None`
-    /// or NaN: no context; out-of-range contexts are clamped). A presolve
-    /// while another solve is in flight abandons that one unlearned.
+    /// or NaN: no context, then the operator's automatic context if that
+    /// is on and an operator is set; out-of-range contexts are clamped).
+    /// A presolve while another solve is in flight abandons that one
+    /// unlearned.
     pub fn presolve(&mut self, context: Option<f64>) -> Result<f64> {
+        let context = context.filter(|c| !c.is_nan()).or(if self.auto_context {
+            self.operator_context
+        } else {
+            None
+        });
+        self.last_context = context;
         self.tuner.presolve(context)
     }
 

@@ -21,7 +21,8 @@ fn kind_of(job: usize) -> LearnerKind {
         LearnerKind::ChebCb,
         LearnerKind::TsallisInfCb,
         LearnerKind::Fixed,
-    ][job % 4]
+        LearnerKind::SmoothTs,
+    ][job % 5]
 }
 
 fn rhs(job: usize, round: usize) -> Vec<f64> {
@@ -163,6 +164,7 @@ fn c_handle(job: usize) -> Owned {
             LearnerKind::TsallisInf => BSOR_LEARNER_TSALLIS_INF,
             LearnerKind::ChebCb => BSOR_LEARNER_CHEBCB,
             LearnerKind::TsallisInfCb => BSOR_LEARNER_TSALLIS_INF_CB,
+            LearnerKind::SmoothTs => BSOR_LEARNER_SMOOTH_TS,
         };
         assert_eq!(bsor_pc_set_seed(pc, job as u64), 0);
         if kind == BSOR_LEARNER_FIXED {

@@ -525,6 +525,7 @@ fn state_with_maximal_round_counters_keeps_working() {
         LearnerKind::TsallisInf,
         LearnerKind::ChebCb,
         LearnerKind::TsallisInfCb,
+        LearnerKind::SmoothTs,
     ] {
         let config = LearnerConfig {
             kind,
@@ -555,6 +556,17 @@ fn state_with_maximal_round_counters_keeps_working() {
                     *p = 0.into();
                 }
                 plays[0] = u64::MAX.into();
+            }
+            LearnerKind::SmoothTs => {
+                // Counts add up to at most rounds.
+                learner["rounds"] = u64::MAX.into();
+                for row in ["global", "cells"] {
+                    for s in learner[row].as_array_mut().unwrap() {
+                        if s["n"].as_u64().unwrap() > 0 {
+                            s["n"] = u64::MAX.into();
+                        }
+                    }
+                }
             }
         }
         std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();

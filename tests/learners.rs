@@ -6,11 +6,12 @@ use banditsor::learn::{
     ChebCb, ContextRange, Learner, LearnerConfig, LearnerKind, LearnerRng, OmegaGrid,
 };
 
-const KINDS: [LearnerKind; 4] = [
+const KINDS: [LearnerKind; 5] = [
     LearnerKind::Fixed,
     LearnerKind::TsallisInf,
     LearnerKind::TsallisInfCb,
     LearnerKind::ChebCb,
+    LearnerKind::SmoothTs,
 ];
 
 fn config(kind: LearnerKind, seed: u64) -> LearnerConfig {
@@ -197,7 +198,11 @@ fn chebcb_rejects_a_state_with_non_finite_or_inconsistent_values() {
 
 #[test]
 fn contexts_out_of_range_are_clamped() {
-    for kind in [LearnerKind::TsallisInfCb, LearnerKind::ChebCb] {
+    for kind in [
+        LearnerKind::TsallisInfCb,
+        LearnerKind::ChebCb,
+        LearnerKind::SmoothTs,
+    ] {
         let mut l = config(kind, 0).build().unwrap();
         let mut env = LearnerRng::new(2);
         play(l.as_mut(), 200, &mut env);
@@ -264,6 +269,7 @@ fn extreme_costs_never_give_nan_probabilities() {
         let mut cfg = config(LearnerKind::TsallisInfCb, 0);
         cfg.context_range = range;
         let mut tcb = cfg.build().unwrap();
+        let mut sts = banditsor::learn::SmoothTs::new(grid, 0).unwrap();
         for (k, &c) in costs.iter().cycle().take(200).enumerate() {
             let ctx = Some((k % 7) as f64 / 6.0);
             ts.choose(ctx);
@@ -272,6 +278,9 @@ fn extreme_costs_never_give_nan_probabilities() {
             cb.observe(c);
             tcb.choose(ctx);
             tcb.observe(c);
+            assert!(sts.choose(if k % 2 == 0 { ctx } else { None }) < 20);
+            sts.observe(c);
+            assert!(sts.posterior_mean(ctx).iter().all(|m| m.is_finite()));
             check_probabilities(&ts.probabilities(), "tsallis");
             check_probabilities(&cb.probabilities(ctx), "chebcb");
         }

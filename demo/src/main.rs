@@ -12,6 +12,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod horizon_cmd;
 mod plot;
 mod shifted_cmd;
 
@@ -34,6 +35,8 @@ enum Command {
     Heat(HeatArgs),
     /// Shifted-Laplacian SOR experiment (n = 100, both Beta distributions).
     Shifted(shifted_cmd::ShiftedArgs),
+    /// Cost against the number of solves T (windows of T solves, fresh learner each).
+    Horizon(horizon_cmd::HorizonArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -95,6 +98,7 @@ fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
                 LearnerKind::TsallisInf => "Tsallis-INF",
                 LearnerKind::TsallisInfCb => "Tsallis-INF-CB",
                 LearnerKind::ChebCb => "ChebCB",
+                LearnerKind::SmoothTs => "SmoothTS",
                 LearnerKind::Fixed => "fixed omega = 1",
             };
             (format!("SSOR-CG {name}"), Method::SsorCg)
@@ -323,6 +327,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Heat(args)) => heat_command(args),
         Some(Command::Shifted(args)) => shifted_cmd::run(args),
+        Some(Command::Horizon(args)) => horizon_cmd::run(args),
         None => heat_command(cli.heat),
     };
     if let Err(e) = result {

@@ -23,6 +23,9 @@ pub const BSOR_LEARNER_TSALLIS_INF: bsor_learner = 1;
 pub const BSOR_LEARNER_CHEBCB: bsor_learner = 2;
 /// One Tsallis-INF per context bin.
 pub const BSOR_LEARNER_TSALLIS_INF_CB: bsor_learner = 3;
+/// SmoothTS: Thompson sampling on a smooth model of log-cost over the
+/// ordered omega grid, per context when one is given (or automatic).
+pub const BSOR_LEARNER_SMOOTH_TS: bsor_learner = 4;
 
 /// Direction of the SOR sweeps (argument of `bsor_pc_set_sweep`).
 pub type bsor_sweep = i32;
@@ -443,6 +446,28 @@ pub unsafe extern "C" fn bsor_pc_set_seed(pc: *mut bsor_pc, seed: u64) -> c_int 
     })
 }
 
+/// Automatic context on (`on` != 0, the default) or off: a presolve
+/// without a context (NAN) then gives the learner the operator's mean
+/// diagonal-dominance ratio, recomputed whenever the operator's values
+/// change (it tracks the Jacobi spectral radius, hence the best omega).
+/// Learners without context ignore it. The learner is kept.
+///
+/// Errors: BSOR_ERR_NULL_POINTER.
+///
+/// Thread safety: exclusive. No other call may use this handle while this
+/// one runs; other handles are independent, and a handle may move to
+/// another thread between calls.
+///
+/// # Safety
+/// `pc` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn bsor_pc_set_auto_context(pc: *mut bsor_pc, on: c_int) -> c_int {
+    boundary("bsor_pc_set_auto_context", || {
+        handle_mut(pc)?.set_auto_context(on != 0);
+        Ok(())
+    })
+}
+
 /// Sweep direction (BSOR_SWEEP_*) and number of sweeps `its` per
 /// application of the preconditioner, 1 <= its <= 1000000. Default:
 /// symmetric, 1. The learner is kept.
@@ -706,6 +731,28 @@ pub unsafe extern "C" fn bsor_pc_get_favourite_omega(
         let pc = handle_ref(pc)?;
         check_out("omega", omega)?;
         write_out(omega, pc.favourite_omega(nan_means_none(context)));
+        Ok(())
+    })
+}
+
+/// The context the last presolve gave the learner: the caller's, the
+/// automatic one (`bsor_pc_set_auto_context`), or NAN for none (also
+/// before any presolve).
+///
+/// Errors: BSOR_ERR_NULL_POINTER (pc or context).
+///
+/// Thread safety: read-only. May run concurrently with other read-only
+/// calls (`bsor_pc_get_*`, `bsor_pc_save_state`) on the same handle, never
+/// with a call that modifies it.
+///
+/// # Safety
+/// `pc` is a live handle; `context` writable.
+#[no_mangle]
+pub unsafe extern "C" fn bsor_pc_get_last_context(pc: *const bsor_pc, context: *mut f64) -> c_int {
+    boundary("bsor_pc_get_last_context", || {
+        let pc = handle_ref(pc)?;
+        check_out("context", context)?;
+        write_out(context, pc.last_context().unwrap_or(f64::NAN));
         Ok(())
     })
 }

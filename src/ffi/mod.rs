@@ -617,12 +617,14 @@ pub fn learner_kind(kind: api::bsor_learner) -> Result<LearnerKind, Failure> {
         BSOR_LEARNER_TSALLIS_INF => LearnerKind::TsallisInf,
         BSOR_LEARNER_CHEBCB => LearnerKind::ChebCb,
         BSOR_LEARNER_TSALLIS_INF_CB => LearnerKind::TsallisInfCb,
+        BSOR_LEARNER_SMOOTH_TS => LearnerKind::SmoothTs,
         other => {
             return Err(Error::InvalidArgument {
                 what: "kind (bsor_learner)",
                 detail: format!(
                     "{other} (expected BSOR_LEARNER_FIXED=0, BSOR_LEARNER_TSALLIS_INF=1, \
-                     BSOR_LEARNER_CHEBCB=2 or BSOR_LEARNER_TSALLIS_INF_CB=3)"
+                     BSOR_LEARNER_CHEBCB=2, BSOR_LEARNER_TSALLIS_INF_CB=3 \
+                     or BSOR_LEARNER_SMOOTH_TS=4)"
                 ),
             }
             .into())

@@ -10,16 +10,20 @@
 //! - [`TsallisInf`]: adversarial bandit over the grid, no context.
 //! - [`TsallisInfCb`]: one Tsallis-INF per context bin.
 //! - [`ChebCb`]: SquareCB with Chebyshev features of the context.
+//! - [`SmoothTs`]: Thompson sampling on a smooth model of log-cost over the
+//!   ordered grid, per context cell when a context is given.
 
 mod chebcb;
 mod fixed;
 mod rng;
+mod smooth_ts;
 mod tsallis;
 mod tsallis_cb;
 
 pub use chebcb::{ChebCb, ChebCbParams, ChebCbTarget};
 pub use fixed::Fixed;
 pub use rng::{LearnerRng, RngState};
+pub use smooth_ts::{SmoothTs, SmoothTsParams, SmoothTsState};
 pub use tsallis::TsallisInf;
 pub use tsallis_cb::TsallisInfCb;
 
@@ -39,6 +43,9 @@ pub enum LearnerKind {
     ChebCb = 2,
     /// Tsallis-INF per context bin.
     TsallisInfCb = 3,
+    /// Thompson sampling on a smooth log-cost model over the ordered grid
+    /// (context optional).
+    SmoothTs = 4,
 }
 
 impl LearnerKind {
@@ -49,6 +56,7 @@ impl LearnerKind {
             LearnerKind::TsallisInf => "tsallis",
             LearnerKind::ChebCb => "chebcb",
             LearnerKind::TsallisInfCb => "tsallis_cb",
+            LearnerKind::SmoothTs => "smooth_ts",
         }
     }
 
@@ -59,10 +67,11 @@ impl LearnerKind {
             "tsallis" | "tsallis_inf" => Ok(LearnerKind::TsallisInf),
             "chebcb" => Ok(LearnerKind::ChebCb),
             "tsallis_cb" | "tsallis_inf_cb" => Ok(LearnerKind::TsallisInfCb),
+            "smooth_ts" => Ok(LearnerKind::SmoothTs),
             other => Err(Error::InvalidArgument {
                 what: "learner",
                 detail: format!(
-                    "unknown learner '{other}' (expected fixed, tsallis, chebcb or tsallis_cb)"
+                    "unknown learner '{other}' (expected fixed, tsallis, chebcb, tsallis_cb or smooth_ts)"
                 ),
             }),
         }
@@ -267,6 +276,7 @@ impl LearnerConfig {
                 self.chebyshev_features,
                 self.seed,
             )?),
+            LearnerKind::SmoothTs => Box::new(SmoothTs::new(self.grid, self.seed)?),
         })
     }
 }

@@ -1,0 +1,835 @@
+//! SmoothTS: Thompson sampling on a smooth model of log-cost over the
+//! ordered omega grid, optionally per context, with neighbour sharing.
+//!
+//! Why. The paper's learners treat the omegas as unrelated arms and learn
+//! only about the arm they play, so with 20 arms they need hundreds of
+//! solves before they stop paying for exploration. But the cost of a solve
+//! is a smooth, unimodal function of omega (Young's theory for SOR,
+//! Axelsson's for SSOR-CG) that moves smoothly with how close the Jacobi
+//! spectral radius is to 1. SmoothTS puts that structure into a Gaussian
+//! prior and lets data override it:
+//!
+//! - Model. For one context, f_i = ln(1 + mean cost of arm i). Prior: a
+//!   Gaussian process over the grid index u_i in [-1, 1] whose kernel is a
+//!   random quadratic (level, slope, curvature: a bowl, mean curvature
+//!   `bowl` > 0, so an unexplored grid favours its middle) plus a squared
+//!   exponential residual of length `length` arms (local shape the
+//!   quadratic misses, e.g. SOR's kink at the optimum). One solve thus
+//!   informs every omega, most its neighbours; with enough data the
+//!   posterior of each arm tends to its own empirical mean (the residual
+//!   lets any shape through), so the model never locks in a wrong shape:
+//!   on costs that are not unimodal it is an ordinary Thompson sampler.
+//! - Observations. Per (context cell, arm): count, sum and sum of squares
+//!   of the costs. The arm's observation is ln(1 + mean) with variance
+//!   cv2 / n (delta method; cv2 is the pooled squared coefficient of
+//!   variation of single costs, shrunk towards `cv2_prior`). Modelling the
+//!   log of the mean (not the mean of the log) keeps the target the total
+//!   cost, which is what the comparison with a fixed omega counts.
+//! - Context. Without a context every solve goes into one global row.
+//!   With one, the solve also goes into one of `cells` cells laid over the
+//!   range of contexts seen so far (the range grows by doubling when a
+//!   context falls outside; the cells are then merged into the wider
+//!   ones, so no range has to be declared and the automatic context of
+//!   [`crate::pc`] needs no tuning). A cell borrows its neighbours' data
+//!   within `window` cells as extra observations with a bias variance
+//!   `tau_context` per cell of distance squared, and the global row with
+//!   bias variance `tau_global`: a new context starts from where nearby
+//!   contexts and the overall best were, and its own data takes over as
+//!   it accumulates (the borrowed precision is bounded).
+//! - Action. Draw f from the posterior (exactly: Cholesky of the d x d
+//!   posterior precision) with its deviation scaled by `explore`, play
+//!   argmin f. The first round, with no data, plays the prior's best arm
+//!   (`centre` of the grid) instead.
+//!
+//! Safety. Thompson sampling with these posteriors is consistent on any
+//! stochastic sequence (nonsymmetric or not consistently ordered
+//! matrices, costs that are not unimodal), and with cumulative statistics
+//! it follows the best fixed arm of the whole history on sequences whose
+//! best omega switches, as Tsallis-INF does; the benchmark and the tests
+//! compare both on such sequences.
+//!
+//! Cost per round: O(d^3 / 6) for the Cholesky factor of the d x d
+//! posterior precision plus O(window d) to gather the cells, independent
+//! of the round number; memory O(d^2 + cells d). Grids of more than
+//! [`MAX_ARMS`] arms are refused.
+
+use super::{
+    state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid, RngState,
+};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Largest grid SmoothTS accepts (its per-round cost is cubic in d).
+pub const MAX_ARMS: usize = 128;
+/// Costs are clamped to this before they enter the statistics.
+const MAX_COST: f64 = 1e15;
+
+/// Tunable constants of SmoothTS (the defaults are the measured ones).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SmoothTsParams {
+    /// Context cells over the range of contexts seen.
+    pub cells: usize,
+    /// Cells on each side whose data a cell borrows.
+    pub window: usize,
+    /// Prior variance of the level of ln(1 + cost).
+    pub level_var: f64,
+    /// Prior variance of the slope (per unit of u in [-1, 1]).
+    pub slope_var: f64,
+    /// Prior variance of the curvature.
+    pub curvature_var: f64,
+    /// Prior mean of the curvature (> 0: a bowl centred at `centre`).
+    pub bowl: f64,
+    /// Where the prior bowl is lowest, as a fraction of the grid (0: first
+    /// omega, 1: last); also the first round's choice.
+    pub centre: f64,
+    /// Prior variance of the local residual.
+    pub residual_var: f64,
+    /// Length scale of the local residual, in arms.
+    pub length: f64,
+    /// Bias variance of a neighbouring cell's data, per cell of distance squared.
+    pub tau_context: f64,
+    /// Bias variance of the global row's data when used for a cell.
+    pub tau_global: f64,
+    /// Prior squared coefficient of variation of one cost.
+    pub cv2_prior: f64,
+    /// Scale of the posterior sample's deviation (1 = Thompson sampling).
+    pub explore: f64,
+    /// Change detector: CUSUM allowance and threshold, in standard
+    /// deviations of one log-cost, and the weight old data keeps after an
+    /// alarm.
+    pub drift_allowance: f64,
+    pub drift_threshold: f64,
+    pub drift_keep: f64,
+}
+
+impl Default for SmoothTsParams {
+    fn default() -> Self {
+        Self {
+            cells: 64,
+            window: 6,
+            level_var: 100.0,
+            slope_var: 1.0,
+            curvature_var: 1.0,
+            bowl: 2.0,
+            centre: 0.75,
+            residual_var: 0.03,
+            length: 1.5,
+            tau_context: 0.02,
+            tau_global: 0.25,
+            cv2_prior: 0.1,
+            explore: 0.3,
+            drift_allowance: 0.5,
+            drift_threshold: 5.0,
+            drift_keep: 0.1,
+        }
+    }
+}
+
+impl SmoothTsParams {
+    fn validate(&self) -> Result<()> {
+        let positive = [
+            self.level_var,
+            self.slope_var,
+            self.curvature_var,
+            self.residual_var,
+            self.length,
+            self.tau_context,
+            self.tau_global,
+            self.cv2_prior,
+        ];
+        let ok = positive.iter().all(|v| v.is_finite() && *v > 0.0)
+            && self.bowl.is_finite()
+            && self.bowl >= 0.0
+            && (0.0..=1.0).contains(&self.centre)
+            && self.explore.is_finite()
+            && self.explore >= 0.0
+            && self.drift_allowance.is_finite()
+            && self.drift_allowance >= 0.0
+            && self.drift_threshold > 0.0
+            && (0.0..=1.0).contains(&self.drift_keep)
+            && (1..=4096).contains(&self.cells)
+            && self.window <= self.cells;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidArgument {
+                what: "smooth_ts parameters",
+                detail: format!(
+                    "{self:?}: need positive finite variances and length, bowl >= 0, centre in [0, 1], explore >= 0, drift allowance >= 0, threshold > 0, keep in [0, 1], 1..=4096 cells, window <= cells"
+                ),
+            })
+        }
+    }
+}
+
+/// Sufficient statistics of the costs of one (cell, arm).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArmStats {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl ArmStats {
+    fn add(&mut self, cost: f64) {
+        self.n = self.n.saturating_add(1);
+        self.sum += cost;
+        self.sum_sq += cost * cost;
+    }
+    /// Keep a fraction of the weight (counts are rounded, the mean kept).
+    fn discount(&mut self, keep: f64) {
+        if self.n == 0 {
+            return;
+        }
+        let n = ((self.n as f64 * keep).round() as u64).max(1).min(self.n);
+        let f = n as f64 / self.n as f64;
+        self.n = n;
+        self.sum *= f;
+        self.sum_sq *= f;
+    }
+    fn merge(&mut self, other: &ArmStats) {
+        self.n = self.n.saturating_add(other.n);
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+    }
+    fn mean(&self) -> f64 {
+        self.sum / self.n as f64
+    }
+    /// This group's contribution to the pooled squared coefficient of
+    /// variation: (sum of squared deviations / (1 + mean)^2, n - 1).
+    fn dispersion(&self) -> (f64, f64) {
+        if self.n < 2 {
+            return (0.0, 0.0);
+        }
+        let mean = self.mean();
+        let ss = (self.sum_sq - self.sum * mean).max(0.0);
+        (ss / (1.0 + mean).powi(2), (self.n - 1) as f64)
+    }
+    fn check(&self) -> bool {
+        self.sum.is_finite() && self.sum_sq.is_finite() && self.sum >= 0.0 && self.sum_sq >= 0.0
+    }
+}
+
+/// The round in flight: chosen arm and the cell its cost goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SmoothTsPending {
+    pub arm: usize,
+    pub cell: Option<usize>,
+}
+
+/// SmoothTS's whole mutable state (the persistence format).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmoothTsState {
+    /// Rounds observed.
+    pub rounds: u64,
+    /// Per arm: all costs regardless of context.
+    pub global: Vec<ArmStats>,
+    /// Per cell (row-major, `cells x arms`): costs of rounds with a context.
+    pub cells: Vec<ArmStats>,
+    /// Range of contexts the cells cover; `None` before the first context.
+    pub range: Option<(f64, f64)>,
+    pub pending: Option<SmoothTsPending>,
+    /// CUSUM statistics of the change detectors (global row, cells).
+    pub drift: [f64; 2],
+    /// Position of the random stream.
+    pub rng: RngState,
+}
+
+impl SmoothTsState {
+    /// Check a state (e.g. read from a file) against a grid of `arms` arms
+    /// and the learner's constants.
+    pub fn validate(&self, arms: usize, params: &SmoothTsParams) -> Result<()> {
+        let cells = params.cells;
+        let bad = |detail: String| Error::InvalidArgument {
+            what: "smooth_ts state",
+            detail,
+        };
+        if self.global.len() != arms {
+            return Err(bad(format!(
+                "'global' has {} arms, learner has {arms}",
+                self.global.len()
+            )));
+        }
+        if self.cells.len() != arms * cells {
+            return Err(bad(format!(
+                "'cells' has {} entries, learner has {cells} cells x {arms} arms",
+                self.cells.len()
+            )));
+        }
+        if let Some(i) = self.global.iter().position(|s| !s.check()) {
+            return Err(bad(format!(
+                "'global' arm {i} holds a negative or non-finite sum"
+            )));
+        }
+        if let Some(i) = self.cells.iter().position(|s| !s.check()) {
+            return Err(bad(format!(
+                "'cells' entry {i} holds a negative or non-finite sum"
+            )));
+        }
+        let global_n = self
+            .global
+            .iter()
+            .fold(0u64, |acc, s| acc.saturating_add(s.n));
+        if global_n > self.rounds {
+            return Err(bad(format!(
+                "'rounds' is {} but the global counts sum to {global_n}",
+                self.rounds
+            )));
+        }
+        if self
+            .drift
+            .iter()
+            .any(|x| !(*x >= 0.0 && *x <= params.drift_threshold))
+        {
+            return Err(bad(format!(
+                "'drift' {:?} must be in [0, {}]",
+                self.drift, params.drift_threshold
+            )));
+        }
+        if self.range.is_none() && self.cells.iter().any(|s| s.n > 0) {
+            return Err(bad("'range' is missing but the cells hold data".into()));
+        }
+        if let Some((lo, hi)) = self.range {
+            if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) {
+                return Err(bad(format!(
+                    "'range' [{lo}, {hi}] is not a finite interval"
+                )));
+            }
+        }
+        if let Some(p) = self.pending {
+            if p.arm >= arms || p.cell.is_some_and(|c| c >= cells) {
+                return Err(bad(format!("'pending' {p:?} out of range")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Thompson sampling on a smooth Gaussian model of log-cost over omega.
+#[derive(Debug, Clone)]
+pub struct SmoothTs {
+    grid: OmegaGrid,
+    params: SmoothTsParams,
+    rounds: u64,
+    global: Vec<ArmStats>,
+    cells: Vec<ArmStats>,
+    range: Option<(f64, f64)>,
+    pending: Option<SmoothTsPending>,
+    drift: [f64; 2],
+    rng: LearnerRng,
+    /// Prior precision K^-1 (d x d, row-major) and K^-1 m0: fixed by grid and params.
+    prior_precision: Vec<f64>,
+    prior_shift: Vec<f64>,
+    /// Scratch (not state): posterior precision / its factor, observation
+    /// precisions and means, right-hand side, draw.
+    factor: Vec<f64>,
+    obs_precision: Vec<f64>,
+    obs_mean: Vec<f64>,
+    rhs: Vec<f64>,
+}
+
+impl SmoothTs {
+    /// SmoothTS over `grid` (at most [`MAX_ARMS`] arms) with the random
+    /// stream of `seed`.
+    pub fn new(grid: OmegaGrid, seed: u64) -> Result<Self> {
+        Self::with_params(grid, seed, SmoothTsParams::default())
+    }
+
+    /// As [`SmoothTs::new`] with explicit constants.
+    pub fn with_params(grid: OmegaGrid, seed: u64, params: SmoothTsParams) -> Result<Self> {
+        params.validate()?;
+        let d = grid.len();
+        if d > MAX_ARMS {
+            return Err(Error::InvalidArgument {
+                what: "omega grid",
+                detail: format!("{d} omegas; the smooth_ts learner accepts at most {MAX_ARMS}"),
+            });
+        }
+        let (prior_precision, prior_shift) = prior(d, &params);
+        Ok(Self {
+            grid,
+            params,
+            rounds: 0,
+            global: vec![ArmStats::default(); d],
+            cells: vec![ArmStats::default(); d * params.cells],
+            range: None,
+            pending: None,
+            drift: [0.0; 2],
+            rng: LearnerRng::new(seed),
+            prior_precision,
+            prior_shift,
+            factor: vec![0.0; d * d],
+            obs_precision: vec![0.0; d],
+            obs_mean: vec![0.0; d],
+            rhs: vec![0.0; d],
+        })
+    }
+
+    pub fn params(&self) -> &SmoothTsParams {
+        &self.params
+    }
+
+    /// Range of contexts the cells cover now (`None` before the first context).
+    pub fn context_span(&self) -> Option<(f64, f64)> {
+        self.range
+    }
+
+    /// Posterior mean of ln(1 + cost) per arm for this context.
+    pub fn posterior_mean(&self, context: Option<f64>) -> Vec<f64> {
+        let mut me = self.clone();
+        let cell = context.and_then(|c| me.locate(c));
+        me.gather(cell);
+        me.posterior_draw(0.0);
+        me.rhs
+    }
+
+    /// Predicted cost (iterations) per arm for this context.
+    pub fn predicted_costs(&self, context: Option<f64>) -> Vec<f64> {
+        self.posterior_mean(context)
+            .into_iter()
+            .map(f64::exp_m1)
+            .collect()
+    }
+
+    /// The whole mutable state.
+    pub fn state(&self) -> SmoothTsState {
+        SmoothTsState {
+            rounds: self.rounds,
+            global: self.global.clone(),
+            cells: self.cells.clone(),
+            range: self.range,
+            pending: self.pending,
+            drift: self.drift,
+            rng: self.rng.state(),
+        }
+    }
+
+    /// Replace the state with a validated one; on error nothing changes.
+    pub fn set_state(&mut self, state: SmoothTsState) -> Result<()> {
+        state.validate(self.grid.len(), &self.params)?;
+        let rng = LearnerRng::from_state(&state.rng)?;
+        self.rounds = state.rounds;
+        self.global = state.global;
+        self.cells = state.cells;
+        self.range = state.range;
+        self.pending = state.pending;
+        self.drift = state.drift;
+        self.rng = rng;
+        Ok(())
+    }
+
+    /// Cell of context `c` in the current range (no change of range).
+    fn locate(&self, c: f64) -> Option<usize> {
+        let (lo, hi) = self.range?;
+        let cells = self.params.cells;
+        let p = ((c - lo) / (hi - lo) * cells as f64).floor();
+        Some(if p.is_nan() || p < 0.0 {
+            0
+        } else {
+            (p as usize).min(cells - 1)
+        })
+    }
+
+    /// Grow the range to hold `c` (doubling, cells merged into the wider
+    /// ones) and return its cell.
+    fn place(&mut self, c: f64) -> usize {
+        let cells = self.params.cells;
+        let Some((lo, hi)) = self.range else {
+            let half = 1e-6 * c.abs().max(1e-3);
+            self.range = Some((c - half, c + half));
+            return self.locate(c).expect("range set");
+        };
+        if c >= lo && c <= hi {
+            return self.locate(c).expect("range set");
+        }
+        let (mut new_lo, mut new_hi) = (lo, hi);
+        while !(c >= new_lo && c <= new_hi) {
+            let w = new_hi - new_lo;
+            if c < new_lo {
+                new_lo -= w;
+            } else {
+                new_hi += w;
+            }
+            if !(new_hi - new_lo).is_finite() {
+                // Absurd context: clamp to the range instead of growing.
+                return self.locate(c).expect("range set");
+            }
+        }
+        let d = self.grid.len();
+        let old = std::mem::replace(&mut self.cells, vec![ArmStats::default(); cells * d]);
+        self.range = Some((new_lo, new_hi));
+        let old_width = (hi - lo) / cells as f64;
+        for j in 0..cells {
+            let centre = lo + (j as f64 + 0.5) * old_width;
+            let k = self.locate(centre).expect("range set");
+            for i in 0..d {
+                let s = old[j * d + i];
+                self.cells[k * d + i].merge(&s);
+            }
+        }
+        self.locate(c).expect("range set")
+    }
+
+    /// Safety net for sequences whose costs change over time at the same
+    /// context (the best omega switches): a one-sided CUSUM on how much
+    /// the played arm's cost exceeds its own mean, in standard deviations
+    /// of one log-cost. On an alarm the statistics of that part (global
+    /// row or cells) keep only `drift_keep` of their weight, so the
+    /// posterior widens and Thompson sampling explores again.
+    fn detect_drift(&mut self, which: usize, index: usize, cost: f64) {
+        let rows = if which == 0 {
+            &self.global
+        } else {
+            &self.cells
+        };
+        let s = rows[index];
+        if s.n == 0 {
+            return;
+        }
+        let cv2 = self.cv2(rows);
+        let z = (cost.ln_1p() - s.mean().ln_1p()) / (cv2 * (1.0 + 1.0 / s.n as f64)).sqrt();
+        let stat = (self.drift[which] + z - self.params.drift_allowance).max(0.0);
+        if stat > self.params.drift_threshold {
+            let keep = self.params.drift_keep;
+            let rows = if which == 0 {
+                &mut self.global
+            } else {
+                &mut self.cells
+            };
+            rows.iter_mut().for_each(|s| s.discount(keep));
+            self.drift[which] = 0.0;
+        } else {
+            self.drift[which] = if stat.is_finite() { stat } else { 0.0 };
+        }
+    }
+
+    /// Pooled squared coefficient of variation of `rows`, shrunk to the prior.
+    fn cv2(&self, rows: &[ArmStats]) -> f64 {
+        let (mut ss, mut dof) = (0.0, 0.0);
+        for s in rows {
+            let (a, b) = s.dispersion();
+            ss += a;
+            dof += b;
+        }
+        const PRIOR_DOF: f64 = 2.0;
+        ((ss + PRIOR_DOF * self.params.cv2_prior) / (dof + PRIOR_DOF)).max(1e-6)
+    }
+
+    /// Observation precision and mean per arm for a cell (or the global row).
+    fn gather(&mut self, cell: Option<usize>) {
+        let d = self.grid.len();
+        let cv2_global = self.cv2(&self.global);
+        self.obs_precision.fill(0.0);
+        self.obs_mean.fill(0.0);
+        // Accumulate precision-weighted means in obs_mean, divide at the end.
+        fn add(prec: &mut [f64], mean: &mut [f64], i: usize, s: &ArmStats, bias: f64, cv2: f64) {
+            if s.n == 0 {
+                return;
+            }
+            let p = 1.0 / (cv2 / s.n as f64 + bias);
+            prec[i] += p;
+            mean[i] += p * s.mean().ln_1p();
+        }
+        match cell {
+            None => {
+                for i in 0..d {
+                    let s = self.global[i];
+                    add(
+                        &mut self.obs_precision,
+                        &mut self.obs_mean,
+                        i,
+                        &s,
+                        0.0,
+                        cv2_global,
+                    );
+                }
+            }
+            Some(k) => {
+                let cells = self.params.cells;
+                let cv2_cells = self.cv2(&self.cells);
+                let w = self.params.window;
+                let first = k.saturating_sub(w);
+                let last = (k + w).min(cells - 1);
+                for l in first..=last {
+                    let dist = l.abs_diff(k) as f64;
+                    let bias = self.params.tau_context * dist * dist;
+                    for i in 0..d {
+                        let s = self.cells[l * d + i];
+                        add(
+                            &mut self.obs_precision,
+                            &mut self.obs_mean,
+                            i,
+                            &s,
+                            bias,
+                            cv2_cells,
+                        );
+                    }
+                }
+                for i in 0..d {
+                    let s = self.global[i];
+                    add(
+                        &mut self.obs_precision,
+                        &mut self.obs_mean,
+                        i,
+                        &s,
+                        self.params.tau_global,
+                        cv2_global,
+                    );
+                }
+            }
+        }
+        for (m, &p) in self.obs_mean.iter_mut().zip(&self.obs_precision) {
+            if p > 0.0 {
+                *m /= p;
+            }
+        }
+    }
+
+    /// Posterior draw with deviation scale `scale` (0: the posterior
+    /// mean) into `rhs`. Falls back to the prior mean if the factorisation
+    /// fails (it cannot for finite inputs: the matrix is SPD).
+    fn posterior_draw(&mut self, scale: f64) {
+        let d = self.grid.len();
+        self.factor.copy_from_slice(&self.prior_precision);
+        for i in 0..d {
+            self.factor[i * d + i] += self.obs_precision[i];
+            self.rhs[i] = self.prior_shift[i] + self.obs_precision[i] * self.obs_mean[i];
+        }
+        if !cholesky(&mut self.factor, d) {
+            for i in 0..d {
+                self.rhs[i] = self.params.bowl * (unit(i, d) - self.centre_unit()).powi(2);
+            }
+            return;
+        }
+        // L w = rhs; then L^T f = w + scale z gives f = mean + scale L^-T z,
+        // a draw from N(mean, (L L^T)^-1).
+        forward(&self.factor, d, &mut self.rhs);
+        if scale > 0.0 {
+            for v in self.rhs.iter_mut() {
+                let z = standard_normal(&mut self.rng);
+                *v += scale * z;
+            }
+        }
+        backward(&self.factor, d, &mut self.rhs);
+    }
+}
+
+impl SmoothTs {
+    /// The prior's centre in the units of [`unit`].
+    fn centre_unit(&self) -> f64 {
+        2.0 * self.params.centre - 1.0
+    }
+}
+
+/// A standard normal draw (Box-Muller from two uniforms of the stream).
+fn standard_normal(rng: &mut LearnerRng) -> f64 {
+    let u1 = 1.0 - rng.uniform(); // in (0, 1]
+    let u2 = rng.uniform();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Grid index i of d mapped to [-1, 1].
+fn unit(i: usize, d: usize) -> f64 {
+    if d <= 1 {
+        0.0
+    } else {
+        2.0 * i as f64 / (d - 1) as f64 - 1.0
+    }
+}
+
+/// Prior precision K^-1 and K^-1 m0 of the Gaussian process over the grid.
+fn prior(d: usize, p: &SmoothTsParams) -> (Vec<f64>, Vec<f64>) {
+    let mut k = vec![0.0; d * d];
+    let c = 2.0 * p.centre - 1.0;
+    for i in 0..d {
+        let ui = unit(i, d) - c;
+        for j in 0..d {
+            let uj = unit(j, d) - c;
+            let r = (i as f64 - j as f64) / p.length;
+            k[i * d + j] = p.level_var
+                + p.slope_var * ui * uj
+                + p.curvature_var * ui * ui * uj * uj
+                + p.residual_var * (-0.5 * r * r).exp();
+        }
+        // Jitter: independent per-arm wiggle of sd 0.01 in ln(cost).
+        k[i * d + i] += 1e-4;
+    }
+    let mean: Vec<f64> = (0..d).map(|i| p.bowl * (unit(i, d) - c).powi(2)).collect();
+    assert!(cholesky(&mut k, d), "prior kernel is positive definite");
+    // Inverse column by column: solve L L^T x = e_j.
+    let mut inv = vec![0.0; d * d];
+    let mut col = vec![0.0; d];
+    for j in 0..d {
+        col.fill(0.0);
+        col[j] = 1.0;
+        forward(&k, d, &mut col);
+        backward(&k, d, &mut col);
+        for i in 0..d {
+            inv[i * d + j] = col[i];
+        }
+    }
+    // Symmetrise against rounding.
+    for i in 0..d {
+        for j in 0..i {
+            let v = 0.5 * (inv[i * d + j] + inv[j * d + i]);
+            inv[i * d + j] = v;
+            inv[j * d + i] = v;
+        }
+    }
+    let shift = (0..d)
+        .map(|i| (0..d).map(|j| inv[i * d + j] * mean[j]).sum())
+        .collect();
+    (inv, shift)
+}
+
+/// In-place Cholesky factor (lower triangle, row-major) of an SPD matrix;
+/// false if a pivot is not positive.
+fn cholesky(a: &mut [f64], d: usize) -> bool {
+    for j in 0..d {
+        let (done, rest) = a.split_at_mut(j * d);
+        let row_j = &mut rest[..d];
+        let mut s = row_j[j];
+        for &v in &row_j[..j] {
+            s -= v * v;
+        }
+        if !(s > 0.0 && s.is_finite()) {
+            return false;
+        }
+        let pivot = s.sqrt();
+        row_j[j] = pivot;
+        let _ = done;
+        for i in j + 1..d {
+            let (upper, lower) = a.split_at_mut(i * d);
+            let row_j = &upper[j * d..j * d + j];
+            let row_i = &mut lower[..d];
+            let mut s = row_i[j];
+            for (x, y) in row_i[..j].iter().zip(row_j) {
+                s -= x * y;
+            }
+            row_i[j] = s / pivot;
+        }
+    }
+    true
+}
+
+/// Solve L x = b in place (L lower, row-major).
+fn forward(l: &[f64], d: usize, b: &mut [f64]) {
+    for i in 0..d {
+        let row = &l[i * d..i * d + i];
+        let s: f64 = row.iter().zip(&b[..i]).map(|(x, y)| x * y).sum();
+        b[i] = (b[i] - s) / l[i * d + i];
+    }
+}
+
+/// Solve L^T x = b in place (L lower, row-major).
+fn backward(l: &[f64], d: usize, b: &mut [f64]) {
+    for i in (0..d).rev() {
+        b[i] /= l[i * d + i];
+        let bi = b[i];
+        for j in 0..i {
+            b[j] -= l[i * d + j] * bi;
+        }
+    }
+}
+
+fn argmin(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x < v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+impl Learner for SmoothTs {
+    fn kind(&self) -> LearnerKind {
+        LearnerKind::SmoothTs
+    }
+    fn grid(&self) -> &OmegaGrid {
+        &self.grid
+    }
+    fn choose(&mut self, context: Option<f64>) -> usize {
+        let cell = context.filter(|c| c.is_finite()).map(|c| self.place(c));
+        let arm = if self.grid.len() == 1 {
+            0
+        } else {
+            self.gather(cell);
+            let scale = if self.rounds == 0 {
+                0.0
+            } else {
+                self.params.explore
+            };
+            self.posterior_draw(scale);
+            argmin(&self.rhs)
+        };
+        self.pending = Some(SmoothTsPending { arm, cell });
+        arm
+    }
+    fn observe(&mut self, cost: f64) {
+        let Some(p) = self.pending.take() else {
+            return;
+        };
+        let cost = if cost.is_nan() {
+            MAX_COST
+        } else {
+            cost.clamp(0.0, MAX_COST)
+        };
+        self.rounds = self.rounds.saturating_add(1);
+        let d = self.grid.len();
+        self.detect_drift(0, p.arm, cost);
+        self.global[p.arm].add(cost);
+        if let Some(k) = p.cell {
+            self.detect_drift(1, k * d + p.arm, cost);
+            self.cells[k * d + p.arm].add(cost);
+        }
+    }
+    fn favourite(&self, context: Option<f64>) -> usize {
+        argmin(&self.posterior_mean(context.filter(|c| c.is_finite())))
+    }
+    fn rounds(&self) -> u64 {
+        self.rounds
+    }
+    fn save_state(&self) -> serde_json::Value {
+        state_to_json(&self.state())
+    }
+    fn load_state(&mut self, state: &serde_json::Value) -> Result<()> {
+        self.set_state(state_from_json("smooth_ts state", state)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_a_small_spd_system() {
+        let mut a = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
+        let orig = a.clone();
+        assert!(cholesky(&mut a, 3));
+        let mut x = vec![1.0, 2.0, 3.0];
+        forward(&a, 3, &mut x);
+        backward(&a, 3, &mut x);
+        for i in 0..3 {
+            let r: f64 = (0..3).map(|j| orig[i * 3 + j] * x[j]).sum();
+            assert!((r - [1.0, 2.0, 3.0][i]).abs() < 1e-12);
+        }
+        assert!(!cholesky(&mut [1.0, 2.0, 2.0, 1.0], 2));
+    }
+
+    #[test]
+    fn first_round_plays_the_prior_centre_and_the_range_grows_by_merging() {
+        let grid = OmegaGrid::paper_default();
+        let mut l = SmoothTs::new(grid, 1).unwrap();
+        let arm = l.choose(Some(0.5));
+        // centre 0.75 of 20 arms: 0.75 * 19 = 14.25.
+        assert_eq!(arm, 14);
+        l.observe(40.0);
+        l.choose(Some(0.9));
+        l.observe(50.0);
+        let (lo, hi) = l.context_span().unwrap();
+        assert!(lo <= 0.5 && hi >= 0.9);
+        let total: u64 = l.cells.iter().map(|s| s.n).sum();
+        assert_eq!(total, 2);
+    }
+}
