@@ -3,9 +3,12 @@
 //! round number (O(1) per round, independent of history).
 //!
 //! Targets: Tsallis-INF (20 arms) < 2 us, ChebCB (20 arms, 6 features)
-//! < 10 us. Run with `cargo bench --bench learners`.
+//! < 10 us; SmoothTS (20 arms) < 2 us without and < 10 us with context.
+//! Run with `cargo bench --bench learners`.
 
-use banditsor::learn::{ChebCb, ContextRange, Learner, LearnerRng, OmegaGrid, TsallisInf};
+use banditsor::learn::{
+    ChebCb, ContextRange, Learner, LearnerRng, OmegaGrid, SmoothTs, TsallisInf,
+};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
@@ -51,6 +54,29 @@ fn bench_learners(c: &mut Criterion) {
         let mut l = ChebCb::new(grid, range, 6, 7).unwrap();
         warm(&mut l, t, &mut noise);
         group.bench_with_input(BenchmarkId::new("chebcb_d20_m6", t), &t, |b, _| {
+            b.iter(|| round(black_box(&mut l), &mut noise))
+        });
+    }
+    // SmoothTS without context (global row only) and with one (cells).
+    for &t in &WARM {
+        let mut noise = LearnerRng::new(1);
+        let mut l = SmoothTs::new(grid, 7).unwrap();
+        let mut no_context = |l: &mut SmoothTs, noise: &mut LearnerRng| {
+            let arm = l.choose(None);
+            l.observe(cost(arm, 0.5, noise));
+        };
+        while l.rounds() < t {
+            no_context(&mut l, &mut noise);
+        }
+        group.bench_with_input(BenchmarkId::new("smooth_ts_d20", t), &t, |b, _| {
+            b.iter(|| no_context(black_box(&mut l), &mut noise))
+        });
+    }
+    for &t in &WARM {
+        let mut noise = LearnerRng::new(1);
+        let mut l = SmoothTs::new(grid, 7).unwrap();
+        warm(&mut l, t, &mut noise);
+        group.bench_with_input(BenchmarkId::new("smooth_ts_d20_context", t), &t, |b, _| {
             b.iter(|| round(black_box(&mut l), &mut noise))
         });
     }
