@@ -61,7 +61,7 @@ fn bench_learners(c: &mut Criterion) {
     for &t in &WARM {
         let mut noise = LearnerRng::new(1);
         let mut l = SmoothTs::new(grid, 7).unwrap();
-        let mut no_context = |l: &mut SmoothTs, noise: &mut LearnerRng| {
+        let no_context = |l: &mut SmoothTs, noise: &mut LearnerRng| {
             let arm = l.choose(None);
             l.observe(cost(arm, 0.5, noise));
         };
