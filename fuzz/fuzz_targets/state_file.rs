@@ -12,11 +12,12 @@ use banditsor::{LearnerConfig, LearnerKind, Preconditioner};
 use banditsor_fuzz::scratch_file;
 use libfuzzer_sys::fuzz_target;
 
-const KINDS: [LearnerKind; 4] = [
+const KINDS: [LearnerKind; 5] = [
     LearnerKind::Fixed,
     LearnerKind::TsallisInf,
     LearnerKind::ChebCb,
     LearnerKind::TsallisInfCb,
+    LearnerKind::SmoothTs,
 ];
 
 fn snapshot(pc: &Preconditioner) -> (serde_json::Value, banditsor::SolveStats) {
