@@ -127,6 +127,25 @@ converged() {
 # total_its LOG: sum of ex16's per-system iteration counts
 total_its() { awk '/System [0-9]+: iterations/ {s += $NF} END {print s + 0}' "$1"; }
 # example RUNNER... ; e.g. ex_run NAME NPROCS BIN ARGS...
+# per_rank_run NAME NP PROGRAM ARGS...: PROGRAM under `timeout mpiexec -n NP`
+# with each rank's output in its own files (mpiexec --output-filename), so
+# lines of different ranks cannot interleave (a shared log split
+# "[0]PETSC ERROR: [1]PETSC ERROR: banditsor: ..." and failed checks at
+# random); LOG gets rank 0, 1, ... in order, mpiexec's own output goes to
+# NAME.mpiexec.log. Status 124/137: hang.
+per_rank_run() {
+  local name=$1 np=$2 r
+  shift 2
+  rm -rf "$WORK/ranks-$name"
+  run "$LOGS/$name.mpiexec.log" timeout -k 10 180 mpiexec --oversubscribe --stdin none -n "$np" \
+    --output-filename "$WORK/ranks-$name" "$@"
+  LOG=$LOGS/$name.log
+  : >"$LOG"
+  for r in $(seq 0 $((np - 1))); do
+    cat "$WORK/ranks-$name"/1/rank."$r"/std* >>"$LOG" 2>/dev/null || true
+  done
+}
+
 ex_run() {
   local name=$1 np=$2 bin=$3
   shift 3
@@ -302,12 +321,12 @@ every_rank_error() { # LOG: ranks 0, 1 and 2 each print a banditsor PETSc error
 }
 rm -f "$WORK/orf-state.json"
 for c in nonsquare reuse_bad_values config_after_load; do
-  run "$LOGS/orf-$c.log" "${MPI3[@]}" "$WORK/own/one_rank_failures" -case "$c" -state "$WORK/orf-state.json" \
+  per_rank_run "orf-$c" 3 "$WORK/own/one_rank_failures" -case "$c" -state "$WORK/orf-state.json" \
     -pc_banditsor_state "$WORK/orf-state.json" "${PLUG32[@]}"
-  if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && every_rank_error "$LOGS/orf-$c.log"; then
-    ok "one-rank failure '$c', mpiexec -n 3: error on every rank: $(grep -o '^\[[0-2]\]PETSC ERROR: banditsor: .*' "$LOGS/orf-$c.log" | sort -u | tr '\n' ' ')"
+  if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && every_rank_error "$LOG"; then
+    ok "one-rank failure '$c', mpiexec -n 3: error on every rank: $(grep -o '^\[[0-2]\]PETSC ERROR: banditsor: .*' "$LOG" | sort -u | tr '\n' ' ')"
   else
-    bad "one-rank failure '$c' under mpiexec -n 3 (status $RC; 124 = hang)" "$LOGS/orf-$c.log"
+    bad "one-rank failure '$c' under mpiexec -n 3 (status $RC; 124/137 = hang)" "$LOG"
   fi
 done
 run "$LOGS/orf-view.log" "${MPI3[@]}" "$WORK/own/one_rank_failures" -case view_after_reset "${PLUG32[@]}"
@@ -397,7 +416,7 @@ fi
 # solves: every rank must end with a PETSc error naming the defect (the
 # failing rank's message, raised by all) and none may be left waiting in a
 # collective.
-# (Ranks' stdout and stderr interleave in the log: the greps are unanchored.)
+# (Each rank's output in its own file: see per_rank_run.)
 if mpicc -Wall -Wextra -Werror -O1 -g -o "$WORK/own/defect_rank" "$ROOT/tests/petsc/defect_rank.c" $(pkg-config --cflags --libs petsc) >"$LOGS/cc-defect_rank.log" 2>&1; then
   for np in 2 3; do
     for r in $(seq 1 $((np - 1))); do
@@ -406,10 +425,8 @@ if mpicc -Wall -Wextra -Werror -O1 -g -o "$WORK/own/defect_rank" "$ROOT/tests/pe
           name="defect-$defect-rank$r-of-np$np-after$good"
           # timeout on each rank and on mpiexec itself: when ranks hang,
           # killing one of them does not always end mpiexec
-          MPIEXEC=(timeout -k 10 180 mpiexec --oversubscribe --stdin none -n "$np")
-          ex_run "$name" "$np" timeout 120 "$WORK/own/defect_rank" "${PLUG32[@]}" -ksp_type cg \
+          per_rank_run "$name" "$np" timeout 120 "$WORK/own/defect_rank" "${PLUG32[@]}" -ksp_type cg \
             -defect "$defect" -defect_rank "$r" -good_solves "$good"
-          MPIEXEC=(mpiexec --oversubscribe -n 2)
           case $defect in zero) what='zero diagonal' ;; nan) what='non-finite' ;; esac
           others_ok=1
           for o in $(seq 0 $((np - 1))); do
