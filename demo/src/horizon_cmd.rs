@@ -598,18 +598,6 @@ fn plot(
     let root = SVGBackend::new(path, (1200, 420 * shown.len() as u32)).into_drawing_area();
     root.fill(&WHITE)?;
     let rows = root.split_evenly((shown.len(), 2));
-    const COLOURS: [RGBColor; 10] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
-        RGBColor(188, 189, 34),
-        RGBColor(23, 190, 207),
-    ];
     for (k, r) in shown.iter().enumerate() {
         for (j, (what, data)) in [
             ("best fixed omega", &r.vs_fixed),
@@ -642,7 +630,7 @@ fn plot(
                 .y_label_formatter(&|v| format!("{v:.2}"))
                 .draw()?;
             for (p, policy) in policies.iter().enumerate() {
-                let colour = COLOURS[p % COLOURS.len()];
+                let colour = crate::plot::COLOURS[p % crate::plot::COLOURS.len()];
                 chart
                     .draw_series(LineSeries::new(
                         xs.iter().zip(&data[p]).map(|(&x, &y)| (x, y.min(ymax))),

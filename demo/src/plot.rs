@@ -4,7 +4,8 @@ use crate::RunTrace;
 use plotters::prelude::*;
 use std::path::Path;
 
-const COLOURS: [RGBColor; 8] = [
+/// Line colours of every demo plot (the "category10" palette), cycled.
+pub(crate) const COLOURS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -13,6 +14,8 @@ const COLOURS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 /// Two panels: cumulative iterations vs step (all strategies) and omega
