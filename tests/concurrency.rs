@@ -38,9 +38,14 @@ fn context(job: usize, round: usize) -> f64 {
 /// What one round produced: omega, iterations, and the solution's bits.
 type Round = (u64, u64, Vec<u64>);
 
+/// A fresh path on every call: the tests of this file run in parallel and
+/// several of them drive the same job number, so a path made from the job
+/// alone was saved by one test and removed under it by another.
 fn scratch(tag: &str, job: usize) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     std::env::temp_dir().join(format!(
-        "banditsor-concurrency-{}-{tag}-{job}.json",
+        "banditsor-concurrency-{}-{tag}-{job}-{unique}.json",
         std::process::id()
     ))
 }
@@ -192,10 +197,11 @@ fn c_rounds(pc: &Owned, job: usize, from: usize, to: usize) -> Vec<Round> {
     (from..to)
         .map(|round| unsafe {
             if round == 10 {
-                let path = CString::new(scratch("c", job).to_str().unwrap()).unwrap();
+                let file = scratch("c", job);
+                let path = CString::new(file.to_str().unwrap()).unwrap();
                 assert_eq!(bsor_pc_save_state(pc.0, path.as_ptr()), 0);
                 assert_eq!(bsor_pc_load_state(pc.0, path.as_ptr()), 0);
-                std::fs::remove_file(scratch("c", job)).unwrap();
+                std::fs::remove_file(&file).unwrap();
             }
             let b = rhs(job, round);
             let mut x = vec![0.0; n];
@@ -328,7 +334,9 @@ fn read_only_calls_share_one_handle_across_threads() {
                     }
                     assert_eq!((o, s, f, n), (omega, stats, favourite, (M * M) as i64));
                 }
-                std::fs::read(&own).unwrap()
+                let bytes = std::fs::read(&own).unwrap();
+                let _ = std::fs::remove_file(&own);
+                bytes
             })
         })
         .collect();
@@ -336,9 +344,6 @@ fn read_only_calls_share_one_handle_across_threads() {
         assert_eq!(w.join().unwrap(), reference);
     }
     assert_eq!(std::fs::read(&common).unwrap(), reference);
-    for t in 0..THREADS {
-        let _ = std::fs::remove_file(scratch("shared", t));
-    }
     let _ = std::fs::remove_file(&common);
     let _ = std::fs::remove_file(&reference_path);
     let mut pc = pc;
