@@ -110,7 +110,8 @@ fn check_values<I: CsrIndex>(rowptr: &[I], colind: &[I], values: &[f64]) -> Resu
 
 /// Check raw CSR arrays of an n x n operator and find its diagonal.
 ///
-/// Rejects, naming the offending row/column/value: negative n, row
+/// Rejects, naming the offending row/column/value: negative n (or
+/// i64::MAX), row
 /// pointers that do not have n+1 entries, do not start at 0, decrease, or
 /// disagree with the array lengths; column indices out of range; unsorted
 /// or duplicate columns within a row; non-finite values; missing or zero
@@ -121,7 +122,10 @@ pub fn validate_csr<I: CsrIndex>(
     colind: &[I],
     values: &[f64],
 ) -> Result<Diagonal> {
-    if n < 0 {
+    // i64::MAX is refused here, not by the length check below: n + 1
+    // would overflow there (a panic in debug builds, a wrapped count in
+    // the message otherwise), and no row pointer array can be that long.
+    if n < 0 || n == i64::MAX {
         return Err(Error::InvalidSize {
             what: "n (matrix size)",
             value: n,

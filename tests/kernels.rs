@@ -307,3 +307,25 @@ fn i64_indices_beyond_32_bits_are_rejected_as_themselves() {
     let ok = CsrMatrix::from_csr(2, &[0i64, 2, 4], &[0i64, 1, 0, 1], &values).unwrap();
     assert_eq!(ok.nnz(), 4);
 }
+
+/// n = i64::MAX (from a C caller's garbage size) is refused as a size; the
+/// length check that follows computed n + 1 and overflowed (a panic in
+/// debug builds; found by the csr_operator fuzz target).
+#[test]
+fn largest_i64_size_is_refused_without_overflow() {
+    use banditsor::Error;
+    for rowptr in [&[][..], &[0i64][..], &[0i64, 0][..]] {
+        assert_eq!(
+            banditsor::validate_csr(i64::MAX, rowptr, &[], &[]),
+            Err(Error::InvalidSize {
+                what: "n (matrix size)",
+                value: i64::MAX
+            })
+        );
+    }
+    let mut pc = banditsor::Preconditioner::new();
+    assert!(matches!(
+        pc.set_operator_csr(i64::MAX, &[0i32], &[], &[]),
+        Err(Error::InvalidSize { .. })
+    ));
+}
