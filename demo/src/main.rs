@@ -50,7 +50,10 @@ struct HeatArgs {
     /// Seed of the learners' random streams.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Comma-separated strategies: cg, omega=<w> (fixed SSOR-PCG), tsallis, tsallis_cb, chebcb.
+    /// Comma-separated strategies: cg, omega=<w> (fixed SSOR-PCG), or a learner (default, tsallis,
+    /// tsallis_cb, chebcb, smooth_ts) optionally suffixed with its context: `:kappa` (the
+    /// diffusivity, what a learner gets without suffix), `:auto` (no context from the caller, the
+    /// operator's automatic context) or `:none` (no context at all).
     #[arg(long, default_value = "cg,omega=1,omega=1.5,tsallis,chebcb")]
     learners: String,
     /// Relative residual tolerance.
@@ -64,12 +67,24 @@ struct HeatArgs {
     threads: usize,
 }
 
+/// What context a learner gets per solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ContextMode {
+    /// The diffusivity kappa of the step (the paper's setting).
+    Kappa,
+    /// None from the caller: the preconditioner's automatic context.
+    Auto,
+    /// None at all (automatic context off).
+    Off,
+}
+
 /// One way of solving the sequence.
 #[derive(Debug, Clone)]
 struct Strategy {
     label: String,
     method: Method,
     config: LearnerConfig,
+    context: ContextMode,
 }
 
 fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
@@ -80,6 +95,7 @@ fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
             context_range: ContextRange::new(KAPPA_RANGE.0, KAPPA_RANGE.1).unwrap(),
             ..LearnerConfig::default()
         };
+        let mut context = ContextMode::Kappa;
         let (label, method) = if item == "cg" {
             config.kind = LearnerKind::Fixed;
             ("CG (no preconditioner)".to_string(), Method::Cg)
@@ -92,21 +108,42 @@ fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
             config.fixed_omega = omega;
             (format!("SSOR-CG omega = {omega}"), Method::SsorCg)
         } else {
-            config.kind = LearnerKind::from_name(item).map_err(|e| e.to_string())?;
+            let (name, suffix) = item.split_once(':').unwrap_or((item, "kappa"));
+            context = match suffix {
+                "kappa" => ContextMode::Kappa,
+                "auto" => ContextMode::Auto,
+                "none" => ContextMode::Off,
+                other => {
+                    return Err(format!(
+                        "'{item}': unknown context '{other}' (expected kappa, auto or none)"
+                    ))
+                }
+            };
+            config.kind = if name == "default" {
+                LearnerConfig::default().kind
+            } else {
+                LearnerKind::from_name(name).map_err(|e| e.to_string())?
+            };
             config.grid = OmegaGrid::paper_default();
-            let name = match config.kind {
+            let learner = match config.kind {
                 LearnerKind::TsallisInf => "Tsallis-INF",
                 LearnerKind::TsallisInfCb => "Tsallis-INF-CB",
                 LearnerKind::ChebCb => "ChebCB",
                 LearnerKind::SmoothTs => "SmoothTS",
                 LearnerKind::Fixed => "fixed omega = 1",
             };
-            (format!("SSOR-CG {name}"), Method::SsorCg)
+            let given = match context {
+                ContextMode::Kappa => "",
+                ContextMode::Auto => " (auto ctx)",
+                ContextMode::Off => " (no ctx)",
+            };
+            (format!("SSOR-CG {learner}{given}"), Method::SsorCg)
         };
         out.push(Strategy {
             label,
             method,
             config,
+            context,
         });
     }
     if out.is_empty() {
@@ -134,6 +171,7 @@ pub struct RunTrace {
 fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<RunTrace, String> {
     let mut heat = HeatEquation::new(args.nx, 1e-3);
     let mut pc = Preconditioner::with_config(strategy.config.clone()).map_err(|e| e.to_string())?;
+    pc.set_auto_context(strategy.context == ContextMode::Auto);
     let mut trace = RunTrace {
         label: strategy.label.clone(),
         iterations: Vec::with_capacity(args.steps),
@@ -161,7 +199,7 @@ fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<R
         let out = pc
             .solve(
                 strategy.method,
-                Some(system.kappa),
+                (strategy.context == ContextMode::Kappa).then_some(system.kappa),
                 &system.rhs,
                 &mut x,
                 args.rtol,
@@ -224,7 +262,7 @@ fn heat_command(args: HeatArgs) -> Result<(), String> {
     );
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4));
     let style = ProgressStyle::with_template(
-        "{prefix:<28} [{bar:30}] {pos:>5}/{len} steps {elapsed:>4} {msg}",
+        "{prefix:<32} [{bar:30}] {pos:>5}/{len} steps {elapsed:>4} {msg}",
     )
     .expect("valid template")
     .progress_chars("=> ");
@@ -253,7 +291,7 @@ fn heat_command(args: HeatArgs) -> Result<(), String> {
                 if hidden {
                     match &r {
                         Ok(t) => eprintln!(
-                            "  done: {:<28} {:>9} iterations in {:.1} s",
+                            "  done: {:<32} {:>9} iterations in {:.1} s",
                             t.label,
                             t.iterations.iter().sum::<u64>(),
                             t.seconds
@@ -282,7 +320,7 @@ fn print_heat_table(traces: &[RunTrace]) {
         .map(|t| t.iterations.iter().sum::<u64>() as f64);
     println!();
     println!(
-        "{:<28} {:>12} {:>10} {:>10} {:>13} {:>13} {:>12} {:>14} {:>9}",
+        "{:<32} {:>12} {:>10} {:>10} {:>13} {:>13} {:>12} {:>14} {:>9}",
         "strategy",
         "iterations",
         "time [s]",
@@ -293,7 +331,7 @@ fn print_heat_table(traces: &[RunTrace]) {
         "final omega*",
         "failures"
     );
-    println!("{}", "-".repeat(132));
+    println!("{}", "-".repeat(136));
     for t in traces {
         let total: u64 = t.iterations.iter().sum();
         let ratio = baseline.map_or("-".to_string(), |b| format!("{:.3}", total as f64 / b));
@@ -307,7 +345,7 @@ fn print_heat_table(traces: &[RunTrace]) {
         let per_iteration = 1e6 * t.solve_seconds / total.max(1) as f64;
         let cpu_per_iteration = 1e6 * t.solve_cpu_seconds / total.max(1) as f64;
         println!(
-            "{:<28} {:>12} {:>10.2} {:>10.2} {:>13.1} {:>13.1} {:>12} {:>14} {:>9}",
+            "{:<32} {:>12} {:>10.2} {:>10.2} {:>13.1} {:>13.1} {:>12} {:>14} {:>9}",
             t.label,
             total,
             t.seconds,
