@@ -197,7 +197,7 @@ typedef struct bsor_stats {
 #define BSOR_LEARNER_FIXED 0
 
 /**
- * Tsallis-INF bandit over the omega grid, no context (the default).
+ * Tsallis-INF bandit over the omega grid, no context (the paper's learner).
  */
 #define BSOR_LEARNER_TSALLIS_INF 1
 
@@ -213,7 +213,8 @@ typedef struct bsor_stats {
 
 /**
  * SmoothTS: Thompson sampling on a smooth model of log-cost over the
- * ordered omega grid, per context when one is given (or automatic).
+ * ordered omega grid, per context when one is given (or automatic); the
+ * default.
  */
 #define BSOR_LEARNER_SMOOTH_TS 4
 
@@ -283,9 +284,11 @@ const char *bsor_last_error(void);
 const char *bsor_status_name(int status);
 
 /**
- * Create a preconditioner: Tsallis-INF learner on the paper's grid (20
- * omegas evenly spaced on [1, 1.95]), symmetric sweep, one sweep per
- * application, seed 0, context range [0, 1], no operator yet.
+ * Create a preconditioner: SmoothTS learner (`BSOR_LEARNER_SMOOTH_TS`) on
+ * the paper's grid (20 omegas evenly spaced on [1, 1.95]) with the
+ * automatic context on, symmetric sweep, one sweep per application,
+ * seed 0, context range [0, 1], no operator yet. The paper's Tsallis-INF
+ * is `bsor_pc_set_learner(pc, BSOR_LEARNER_TSALLIS_INF)`.
  *
  * On success `*out` receives a new handle owned by the caller, to be
  * released with `bsor_pc_destroy`.

@@ -5,7 +5,7 @@
 // codes, std::vector overloads. Link with libbanditsor (CMake target
 // BanditSOR::banditsor, or pkg-config banditsor).
 //
-//   banditsor::Preconditioner pc;                    // Tsallis-INF, paper grid
+//   banditsor::Preconditioner pc;                    // SmoothTS (default), paper grid
 //   pc.set_operator_csr(rowptr, colind, values);    // std::vector<int64_t/double>
 //   for (...) {
 //     std::int64_t its = pc.solve(banditsor::Method::SsorCg, b, x, 1e-8, 1000);

@@ -24,7 +24,8 @@ PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_banditsor_petsc(void);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetContext(PC, PetscReal);
 /* omega of the current (or last) solve. */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
-/* Learner by name: "tsallis" (default), "chebcb", "tsallis_cb", "fixed".
+/* Learner by name: "smooth_ts" (default), "tsallis" (the paper's),
+   "chebcb", "tsallis_cb", "fixed".
    Only before the first solve; ignored by other PC types. */
 PETSC_EXTERN PetscErrorCode PCBanditSORSetLearner(PC, const char *);
 

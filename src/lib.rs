@@ -44,7 +44,7 @@
 //!
 //! ```
 //! use banditsor::{laplacian_2d, Method, Preconditioner};
-//! let mut pc = Preconditioner::new(); // Tsallis-INF over 20 omegas in [1, 1.95]
+//! let mut pc = Preconditioner::new(); // SmoothTS over 20 omegas in [1, 1.95]
 //! pc.set_operator(laplacian_2d(20, 1.0));
 //! let b = vec![1.0; 400];
 //! for _ in 0..10 {

@@ -266,9 +266,16 @@ fn learner_penalises_failing_arms_and_recovers_after_faults() {
 /// Damaged and foreign state files are refused with their own status and a
 /// message naming the problem, and the handle keeps its learner: its
 /// omega sequence continues exactly as a twin's that never saw the file.
+/// For the paper's Tsallis-INF and for the default learner (SmoothTS),
+/// each damaged in a field of its own state (`field`).
 #[test]
 fn damaged_and_foreign_state_files_are_refused_and_the_learner_kept() {
-    let dir = Scratch::new("state");
+    damaged_state_files_are_refused(BSOR_LEARNER_TSALLIS_INF, "cumulative");
+    damaged_state_files_are_refused(BSOR_LEARNER_SMOOTH_TS, "sum_sq");
+}
+
+fn damaged_state_files_are_refused(learner: bsor_learner, field: &str) {
+    let dir = Scratch::new(&format!("state-{learner}"));
     let good = dir.path("good.json");
     let a = shifted_laplacian(5, 0.0);
     let drive = |pc: &Handle, rounds: usize| -> Vec<f64> {
@@ -286,6 +293,7 @@ fn damaged_and_foreign_state_files_are_refused_and_the_learner_kept() {
     };
     let (pc, twin) = (Handle::new(), Handle::new());
     for h in [&pc, &twin] {
+        assert_eq!(unsafe { bsor_pc_set_learner(h.0, learner) }, 0);
         h.set_operator(&a);
         drive(h, 25);
     }
@@ -293,6 +301,7 @@ fn damaged_and_foreign_state_files_are_refused_and_the_learner_kept() {
     let text = std::fs::read_to_string(&good).unwrap();
 
     let mut other_grid = Handle::new();
+    assert_eq!(unsafe { bsor_pc_set_learner(other_grid.0, learner) }, 0);
     assert_eq!(
         unsafe { bsor_pc_set_omega_grid(other_grid.0, 1.0, 1.9, 10) },
         0
@@ -319,9 +328,9 @@ fn damaged_and_foreign_state_files_are_refused_and_the_learner_kept() {
         ),
         (
             "corrupted",
-            text.replacen("\"cumulative\"", "\"cumulatiwe\"", 1),
+            text.replacen(&format!("\"{field}\""), &format!("\"{field}x\""), 1),
             bsor_status::BSOR_ERR_STATE_CORRUPT,
-            "cumulative",
+            field,
         ),
         (
             "bit flip in a number",

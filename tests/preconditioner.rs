@@ -2,7 +2,7 @@
 //! the object unchanged, built-in solvers, reproducibility and persistence.
 
 use banditsor::sweep::{self, SweepKind};
-use banditsor::{laplacian_2d, Error, LearnerKind, Method, Preconditioner};
+use banditsor::{laplacian_2d, Error, LearnerConfig, LearnerKind, Method, Preconditioner};
 
 fn rhs(n: usize) -> Vec<f64> {
     (0..n).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect()
@@ -138,9 +138,18 @@ fn built_in_solvers_meet_the_true_residual_rule() {
     assert!(out.converged);
 }
 
+/// For the default learner (SmoothTS) and the paper's Tsallis-INF (whose
+/// state shows the cost charged).
 #[test]
 fn failed_solves_cost_a_penalty_and_never_poison_the_learner() {
+    for kind in [LearnerConfig::default().kind, LearnerKind::TsallisInf] {
+        failed_solves_cost_a_penalty(kind);
+    }
+}
+
+fn failed_solves_cost_a_penalty(kind: LearnerKind) {
     let mut pc = Preconditioner::new();
+    pc.set_learner(kind).unwrap();
     // Gauss-Seidel diverges on this indefinite matrix.
     pc.set_operator_csr(2, &[0i64, 2, 4], &[0i64, 1, 0, 1], &[1.0, 3.0, 3.0, 1.0])
         .unwrap();
@@ -157,15 +166,9 @@ fn failed_solves_cost_a_penalty_and_never_poison_the_learner() {
     // Divergence stops the solve early, but it is charged the cap (10000)
     // every time: the learner's loss sum says so.
     assert!(pc.stats().total_iterations < 30 * 10_000);
-    let path = std::env::temp_dir().join(format!("banditsor-fail-{}.json", std::process::id()));
-    pc.save_state(&path).unwrap();
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    std::fs::remove_file(&path).unwrap();
-    assert_eq!(
-        state["learner"]["bandit"]["loss_sum"].as_f64(),
-        Some(30.0 * 10_000.0)
-    );
+    if kind == LearnerKind::TsallisInf {
+        assert_eq!(learner_loss_sum(&pc), 30.0 * 10_000.0);
+    }
     let omega = pc.presolve(None).unwrap();
     assert!(omega.is_finite() && (1.0..=1.95).contains(&omega));
     // Iteration cap: not converged, cost = the cap.
@@ -291,6 +294,9 @@ fn contexts_out_of_range_and_nan_are_accepted() {
 
 /// The Tsallis-INF learner's sum of observed costs, read from a saved
 /// state (found by key anywhere in the file, so the layout may change).
+/// The cost a solve is charged is decided by the tuner whatever the
+/// learner; Tsallis-INF's state is where it shows exactly (SmoothTS's
+/// statistics are discounted when its drift detector fires).
 fn learner_loss_sum(pc: &Preconditioner) -> f64 {
     fn find(v: &serde_json::Value) -> Option<f64> {
         match v {
@@ -302,6 +308,7 @@ fn learner_loss_sum(pc: &Preconditioner) -> f64 {
             _ => None,
         }
     }
+    assert_eq!(pc.config().kind, LearnerKind::TsallisInf);
     let path = std::env::temp_dir().join(format!(
         "banditsor-loss-{}-{:?}.json",
         std::process::id(),
@@ -405,6 +412,7 @@ fn built_in_solvers_use_the_omega_of_their_presolve() {
 #[test]
 fn failed_host_solves_cost_the_failure_cost_or_twice_the_largest_converged() {
     let mut pc = Preconditioner::new();
+    pc.set_learner(LearnerKind::TsallisInf).unwrap();
     let mut expected = 0.0;
     let mut round = |pc: &mut Preconditioner, its: i64, converged: bool, cost: f64| {
         pc.presolve(None).unwrap();
@@ -451,6 +459,7 @@ fn failed_built_in_solves_cost_the_cap_or_the_failure_cost() {
     // early, yet costs the cap (or the set failure cost), never 2x max.
     let diverging = || {
         let mut pc = Preconditioner::new();
+        pc.set_learner(LearnerKind::TsallisInf).unwrap();
         pc.set_operator_csr(2, &[0i64, 2, 4], &[0i64, 1, 0, 1], &[1.0, 3.0, 3.0, 1.0])
             .unwrap();
         pc.set_sweep(SweepKind::Forward, 1).unwrap();
@@ -469,6 +478,7 @@ fn failed_built_in_solves_cost_the_cap_or_the_failure_cost() {
     assert_eq!(learner_loss_sum(&pc), 123f64.max(out.iterations as f64));
     // A converged built-in solve costs its iterations.
     let mut pc = Preconditioner::new();
+    pc.set_learner(LearnerKind::TsallisInf).unwrap();
     pc.set_operator(laplacian_2d(5, 1.0));
     let mut x = vec![0.0; 25];
     let out = pc
@@ -511,20 +521,38 @@ fn omega_grid_values_are_the_evenly_spaced_grid() {
     );
     assert_eq!(OmegaGrid::new(0.7, 0.7, 1).unwrap().values(), vec![0.7]);
     assert_eq!(OmegaGrid::new(0.5, 1.5, 1).unwrap().values(), vec![0.5]);
-    // presolve picks only grid values, and explores all of a small grid.
-    let mut pc = Preconditioner::new();
-    pc.set_omega_grid(1.2, 1.8, 4).unwrap();
-    let mut seen = [false; 4];
-    for _ in 0..200 {
-        let w = pc.presolve(None).unwrap();
-        let arm = [1.2, 1.4, 1.6, 1.8]
-            .iter()
-            .position(|v| (v - w).abs() < 1e-14)
-            .unwrap_or_else(|| panic!("omega {w} is not on the grid"));
-        seen[arm] = true;
-        pc.postsolve(10, true).unwrap();
+    // presolve picks only grid values; Tsallis-INF explores all of a small
+    // grid when the costs are equal, the default learner (SmoothTS) finds
+    // the best of its upper half (not the lower: BENCHMARKS.md, where
+    // SmoothTS loses).
+    let grid = [1.2, 1.4, 1.6, 1.8];
+    let play = |kind: LearnerKind, cost: &dyn Fn(f64) -> u64| {
+        let mut pc = Preconditioner::new();
+        pc.set_learner(kind).unwrap();
+        pc.set_omega_grid(1.2, 1.8, 4).unwrap();
+        let mut seen = [0; 4];
+        for _ in 0..200 {
+            let w = pc.presolve(None).unwrap();
+            let arm = grid
+                .iter()
+                .position(|v| (v - w).abs() < 1e-14)
+                .unwrap_or_else(|| panic!("{kind:?}: omega {w} is not on the grid"));
+            seen[arm] += 1;
+            pc.postsolve(cost(w) as i64, true).unwrap();
+        }
+        seen
+    };
+    let seen = play(LearnerKind::TsallisInf, &|_| 10);
+    assert!(seen.iter().all(|&k| k > 0), "Tsallis-INF: {seen:?}");
+    for (arm, best) in grid.iter().enumerate().skip(2) {
+        let seen = play(LearnerConfig::default().kind, &|w| {
+            10 + (100.0 * (w - best).abs()).round() as u64
+        });
+        assert!(
+            seen[arm] >= 100,
+            "default learner, best omega {best}: {seen:?}"
+        );
     }
-    assert_eq!(seen, [true; 4]);
 }
 
 #[test]

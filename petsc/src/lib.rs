@@ -73,7 +73,7 @@ unsafe fn cstr<'a>(s: *const c_char, what: &str) -> Result<Option<&'a str>, Stri
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct BsorpSettings {
-    /// NUL-terminated learner name: tsallis, chebcb, tsallis_cb, fixed.
+    /// NUL-terminated learner name: smooth_ts (default), tsallis, chebcb, tsallis_cb, fixed.
     pub learner: [c_char; 32],
     pub fixed_omega: f64,
     pub omega_min: f64,

@@ -487,7 +487,7 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscCall(PetscStrncpy(learner, s.learner, sizeof(learner)));
   PetscCall(PetscStrncpy(state, jac->state, sizeof(state)));
   PetscOptionsHeadBegin(PetscOptionsObject, "BanditSOR options: (S)SOR with omega learned online");
-  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: tsallis, fixed, or the contextual chebcb and tsallis_cb (they need a context per solve: PCBanditSORSetContext())", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
+  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: smooth_ts (default; uses a context when given one), the paper's tsallis, fixed, or the contextual chebcb and tsallis_cb (they need a context per solve: PCBanditSORSetContext())", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega", "fixed relaxation factor 0 < omega < 2 (implies -pc_banditsor_learner fixed)", "None", omega, &omega, &oflg));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_min", "smallest omega of the learner's grid", "None", omin, &omin, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_max", "largest omega of the learner's grid", "None", omax, &omax, NULL));
@@ -614,11 +614,11 @@ static PetscErrorCode PCBanditSORSetLearner_BanditSOR(PC pc, const char *name)
 
 /*MC
    PCBANDITSOR - "banditsor": (S)SOR whose relaxation factor omega is chosen
-   for each outer solve by an online bandit learner (Tsallis-INF by default)
+   for each outer solve by an online bandit learner (SmoothTS by default)
    fed the KSP's iteration counts. Loaded with -dll_append libbanditsor_petsc.so.
 
    Options Database Keys:
-+  -pc_banditsor_learner <tsallis,chebcb,tsallis_cb,fixed> - the learner
++  -pc_banditsor_learner <smooth_ts,tsallis,chebcb,tsallis_cb,fixed> - the learner (smooth_ts default)
 .  -pc_banditsor_omega <omega> - fixed omega (implies the fixed learner)
 .  -pc_banditsor_omega_min <1.0>, -pc_banditsor_omega_max <1.95>, -pc_banditsor_grid <20> - the arms
 .  -pc_banditsor_its <1>, -pc_banditsor_lits <1> - iterations and local sweeps per application

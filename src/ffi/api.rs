@@ -17,14 +17,15 @@ use std::ffi::{c_char, c_int};
 pub type bsor_learner = i32;
 /// Always the omega set by `bsor_pc_set_omega` (default 1.0).
 pub const BSOR_LEARNER_FIXED: bsor_learner = 0;
-/// Tsallis-INF bandit over the omega grid, no context (the default).
+/// Tsallis-INF bandit over the omega grid, no context (the paper's learner).
 pub const BSOR_LEARNER_TSALLIS_INF: bsor_learner = 1;
 /// ChebCB contextual bandit (Chebyshev features of the context).
 pub const BSOR_LEARNER_CHEBCB: bsor_learner = 2;
 /// One Tsallis-INF per context bin.
 pub const BSOR_LEARNER_TSALLIS_INF_CB: bsor_learner = 3;
 /// SmoothTS: Thompson sampling on a smooth model of log-cost over the
-/// ordered omega grid, per context when one is given (or automatic).
+/// ordered omega grid, per context when one is given (or automatic); the
+/// default.
 pub const BSOR_LEARNER_SMOOTH_TS: bsor_learner = 4;
 
 /// Direction of the SOR sweeps (argument of `bsor_pc_set_sweep`).
@@ -105,9 +106,11 @@ pub extern "C" fn bsor_status_name(status: c_int) -> *const c_char {
 
 // ----- lifetime --------------------------------------------------------
 
-/// Create a preconditioner: Tsallis-INF learner on the paper's grid (20
-/// omegas evenly spaced on [1, 1.95]), symmetric sweep, one sweep per
-/// application, seed 0, context range [0, 1], no operator yet.
+/// Create a preconditioner: SmoothTS learner (`BSOR_LEARNER_SMOOTH_TS`) on
+/// the paper's grid (20 omegas evenly spaced on [1, 1.95]) with the
+/// automatic context on, symmetric sweep, one sweep per application,
+/// seed 0, context range [0, 1], no operator yet. The paper's Tsallis-INF
+/// is `bsor_pc_set_learner(pc, BSOR_LEARNER_TSALLIS_INF)`.
 ///
 /// On success `*out` receives a new handle owned by the caller, to be
 /// released with `bsor_pc_destroy`.
