@@ -241,11 +241,12 @@ done
 
 # ---- ex16: learning over 50 repeated solves beats omega = 1 -------------------
 # Strictly, by a stated factor: a learner stuck on omega = 1 reproduces PCSOR
-# exactly (a tie), so "learned <= PCSOR" would not catch it. Measured:
-# learned / PCSOR = 2040 / 3000 = 0.68 (np=1) and 2960 / 3950 = 0.75 (np=2),
-# the same with 64-bit PetscInt; required: at most 0.85.
+# exactly (a tie), so "learned <= PCSOR" would not catch it. Measured with
+# the default learner (smooth_ts): learned / PCSOR = 1460 / 3000 = 0.49
+# (np=1) and 2162 / 3950 = 0.55 (np=2); the paper's tsallis, the default
+# before, 2040 / 3000 = 0.68 and 2960 / 3950 = 0.75; required: at most 0.70.
 EX16=(-ntimes 50 -m 60 -n 60 -ksp_type cg -ksp_rtol 1e-8)
-MARGIN_PCT=85
+MARGIN_PCT=70
 # beats_sor LEARNED SOR: LEARNED <= MARGIN_PCT % of SOR, SOR > 0
 beats_sor() { [ "$2" -gt 0 ] && [ $(($1 * 100)) -le $(($2 * MARGIN_PCT)) ]; }
 for np in 1 2; do
@@ -268,23 +269,26 @@ done
 view=$LOGS/ex16-learned-np1.log
 last_view=$WORK/ex16-last-view.txt
 awk '/type: banditsor/ {n++} n == 50' "$view" >"$last_view"
-if grep -q 'learner: tsallis over 20 omegas on \[1, 1.95\], seed 0' "$last_view" &&
+if grep -q 'learner: smooth_ts over 20 omegas on \[1, 1.95\], seed 0' "$last_view" &&
   grep -q '^ *omega of the last solve: [0-9.]*$' "$last_view" &&
   grep -q '^ *omega the learner favours: [0-9.]* after 50 learned solve(s) (to keep it: -pc_banditsor_omega [0-9.]*)$' "$last_view" &&
   grep -q '^ *solves learned from: 50; held (omega not learned): 0; iterations in this run: [0-9]*$' "$last_view" &&
-  grep -q '^ *context: none (unused by tsallis)$' "$last_view" &&
+  grep -q '^ *context: none (unused by smooth_ts)$' "$last_view" &&
   ! grep -q 'favoured arm\|current omega\|solves seen' "$view"; then
   ok "-ksp_view: learner, omega of the last solve, favoured omega after 50 learned solves, solves, context"
 else
   bad "-ksp_view content after 50 solves" "$last_view"
 fi
-# the first view: a bandit's favourite is an untried omega then, not reported
+# the first view of the default learner (smooth_ts): a favoured omega only
+# with evidence for it, after 1 solve the one omega tried
 first_view=$WORK/ex16-first-view.txt
 awk '/type: banditsor/ {n++} n == 1' "$view" >"$first_view"
-if grep -q '^ *omega the learner favours: none yet (after 1 learned solve(s) it still leans to omegas not tried)$' "$first_view"; then
-  ok "-ksp_view after 1 solve: no favoured omega the learner has no evidence for"
+first_omega=$(sed -n 's/^ *omega of the last solve: \([0-9.]*\)$/\1/p' "$first_view")
+if [ -n "$first_omega" ] &&
+  grep -q "^ *omega the learner favours: $first_omega after 1 learned solve(s) (to keep it: -pc_banditsor_omega $first_omega)\$" "$first_view"; then
+  ok "-ksp_view after 1 solve (smooth_ts): the favoured omega is the one tried ($first_omega)"
 else
-  bad "-ksp_view after 1 solve: favoured omega" "$first_view"
+  bad "-ksp_view after 1 solve (smooth_ts): favoured omega" "$first_view"
 fi
 
 if grep -q 'pattern validated 1 time(s), diagonal refreshed for new values 0 time(s)' "$view"; then
@@ -542,6 +546,11 @@ for o in learner omega omega_min omega_max grid its lits symmetric forward backw
   grep -q -- "-pc_banditsor_$o[ <:]" "$LOG" || missing_opts="$missing_opts $o"
 done
 if [ -z "$missing_opts" ]; then ok "-help lists all -pc_banditsor_* options"; else bad "-help misses:$missing_opts" "$LOG"; fi
+if grep -q -- '-pc_banditsor_learner <now smooth_ts : formerly smooth_ts>: omega learner: smooth_ts (default' "$LOG"; then
+  ok "-help: the learner option shows the default, smooth_ts, and says it is the default"
+else
+  bad "-help: default learner smooth_ts" "$LOG"
+fi
 if grep -q -- '-pc_banditsor_context_min <[^>]*>: sets the lower end of the context range: .*PCBanditSORSetContext()' "$LOG" &&
   grep -q -- '-pc_banditsor_context_max <[^>]*>: sets the upper end of the context range' "$LOG" &&
   ! grep -q -- '-pc_banditsor_context_m.*(PCBanditSORSetContext)$' "$LOG"; then
@@ -593,7 +602,7 @@ ex_run "bad-np2" 2 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -pc_bandit
 if [ "$RC" -ne 0 ] && plugin_error "$LOG" "-pc_banditsor_omega 0"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
 
 # ---- learners -------------------------------------------------------------------------
-for l in fixed tsallis tsallis_cb chebcb; do
+for l in fixed tsallis tsallis_cb chebcb smooth_ts; do
   ex_run "ex16-$l" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 5 -ksp_type cg -pc_banditsor_learner "$l" -ksp_view
   if [ "$RC" -eq 0 ] && converged "$LOG" 5 && grep -q "learner: $l" "$LOG"; then ok "-pc_banditsor_learner $l: 5 solves converged"; else bad "-pc_banditsor_learner $l" "$LOG"; fi
 done
@@ -602,6 +611,15 @@ if grep -q 'type: banditsor' "$LOGS/ex16-fixed.log" && grep -q '^ *learner: fixe
   ok "-ksp_view of the fixed learner: its omega, no favoured omega, no context"
 else
   bad "-ksp_view of the fixed learner" "$LOGS/ex16-fixed.log"
+fi
+# Tsallis-INF's favourite after 1 solve is an omega not tried yet (untried
+# arms look free): the view does not report it
+tsallis_first=$WORK/ex16-tsallis-first-view.txt
+awk '/type: banditsor/ {n++} n == 1' "$LOGS/ex16-tsallis.log" >"$tsallis_first"
+if grep -q '^ *omega the learner favours: none yet (after 1 learned solve(s) it still leans to omegas not tried)$' "$tsallis_first"; then
+  ok "-ksp_view after 1 solve (tsallis): no favoured omega the learner has no evidence for"
+else
+  bad "-ksp_view after 1 solve (tsallis): favoured omega" "$tsallis_first"
 fi
 if grep -q '^ *context: none, so chebcb learns one omega for all solves: give each solve its context with PCBanditSORSetContext(), range \[0, 1\]' "$LOGS/ex16-chebcb.log" &&
   grep -q '^ *context: none (unused by tsallis)$' "$LOGS/ex16-tsallis.log"; then

@@ -4,7 +4,7 @@ Usage: /usr/bin/python3 tests/petsc/test_petsc4py.py /path/libbanditsor_petsc.so
 
 Loads the plugin with -dll_append, solves a 2D Laplacian 30 times with CG
 and PC type banditsor (learned omega), checks every solve converges, that
-the learned run's total iterations are no worse than PCSOR (omega = 1),
+the learned run's total iterations are at most 0.75 x PCSOR's (omega = 1),
 that fixed omega = 1 reproduces PCSOR's iteration count exactly, and that
 the view names the learner. Prints "petsc4py: ok" on success.
 """
@@ -69,7 +69,10 @@ _, fixed = run(A, "banditsor", {"pc_banditsor_omega": "1.0"}, 1)
 _, sor1 = run(A, "sor", {}, 1)
 print(f"petsc4py: learned total {learned}, sor total {sor}, fixed omega=1 {fixed} vs sor {sor1}")
 assert fixed == sor1, "fixed omega 1 must reproduce PCSOR's iteration count"
-assert learned <= sor, "learned omega worse than omega = 1"
+# Strictly, by a stated factor: a learner stuck on omega = 1 ties PCSOR.
+# Measured: default (smooth_ts) 663 / 1170 = 0.57; tsallis, the default
+# before, 790 / 1170 = 0.68.
+assert learned * 100 <= sor * 75, f"learned {learned} > 0.75 x omega = 1 ({sor})"
 # the public C functions of include/banditsor_petsc.h, called through ctypes
 import ctypes  # noqa: E402
 import os  # noqa: E402
