@@ -2,7 +2,8 @@
 //!
 //! `banditsor` (or `banditsor heat`): the paper's 2D heat equation solved
 //! by SSOR-preconditioned CG under plain CG, omega = 1, omega = 1.5,
-//! Tsallis-INF and ChebCB; prints a table and writes an SVG plot.
+//! Tsallis-INF, ChebCB given kappa and the default learner (SmoothTS) with
+//! the automatic context; prints a table and writes an SVG plot.
 //! `banditsor shifted`: the paper's shifted-Laplacian SOR experiment.
 
 use banditsor::{ContextRange, LearnerConfig, LearnerKind, Method, OmegaGrid, Preconditioner};
@@ -54,7 +55,10 @@ struct HeatArgs {
     /// tsallis_cb, chebcb, smooth_ts) optionally suffixed with its context: `:kappa` (the
     /// diffusivity, what a learner gets without suffix), `:auto` (no context from the caller, the
     /// operator's automatic context) or `:none` (no context at all).
-    #[arg(long, default_value = "cg,omega=1,omega=1.5,tsallis,chebcb")]
+    #[arg(
+        long,
+        default_value = "cg,omega=1,omega=1.5,tsallis,chebcb,default:auto"
+    )]
     learners: String,
     /// Relative residual tolerance.
     #[arg(long, default_value_t = 1e-8)]
@@ -371,5 +375,43 @@ fn main() {
     if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategies_take_a_context_suffix_and_default_names_the_default_learner() {
+        let s = parse_strategies(
+            "default:auto,smooth_ts:none,chebcb,tsallis:kappa,omega=1.5",
+            3,
+        )
+        .unwrap();
+        let got: Vec<_> = s
+            .iter()
+            .map(|s| (s.config.kind, s.context, s.config.seed))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (LearnerConfig::default().kind, ContextMode::Auto, 3),
+                (LearnerKind::SmoothTs, ContextMode::Off, 3),
+                (LearnerKind::ChebCb, ContextMode::Kappa, 3),
+                (LearnerKind::TsallisInf, ContextMode::Kappa, 3),
+                (LearnerKind::Fixed, ContextMode::Kappa, 3),
+            ]
+        );
+        assert_eq!(s[0].label, "SSOR-CG SmoothTS (auto ctx)");
+        assert_eq!(s[1].label, "SSOR-CG SmoothTS (no ctx)");
+        assert_eq!(s[2].label, "SSOR-CG ChebCB");
+        let err = parse_strategies("tsallis:bogus", 0).unwrap_err();
+        assert!(
+            err.contains("'tsallis:bogus'") && err.contains("'bogus'"),
+            "{err}"
+        );
+        let err = parse_strategies("nosuch:auto", 0).unwrap_err();
+        assert!(err.contains("nosuch"), "{err}");
     }
 }
