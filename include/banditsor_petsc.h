@@ -28,5 +28,11 @@ PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
    "chebcb", "tsallis_cb", "fixed".
    Only before the first solve; ignored by other PC types. */
 PETSC_EXTERN PetscErrorCode PCBanditSORSetLearner(PC, const char *);
+/* Eisenstat's trick on or off (-pc_banditsor_eisenstat), as PCEISENSTAT:
+   the KSP iterates on (D/w + L)^-1 A (D/w + U)^-1 with the learned omega
+   of each solve, PCApply is the diagonal scaling D. Needs the symmetric
+   sweep, its = lits = 1, and a KSP other than richardson. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetEisenstat(PC, PetscBool);
+PETSC_EXTERN PetscErrorCode PCBanditSORGetEisenstat(PC, PetscBool *);
 
 #endif

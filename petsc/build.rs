@@ -187,12 +187,15 @@ fn private_header(path: &Path) {
     config.export.exclude = [
         "PetscInt",
         "PetscErrorCode",
+        "PetscBool",
         "PC",
         "PetscDLLibraryRegister_banditsor_petsc",
         "PCBanditSORRegister",
         "PCBanditSORSetContext",
         "PCBanditSORGetOmega",
         "PCBanditSORSetLearner",
+        "PCBanditSORSetEisenstat",
+        "PCBanditSORGetEisenstat",
     ]
     .map(String::from)
     .to_vec();

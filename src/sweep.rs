@@ -650,6 +650,98 @@ fma_kernel! {
 }
 
 #[inline(always)]
+fn upper_multiply_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    x: &[f64],
+    y: &mut [f64],
+    omega: f64,
+) {
+    check_lengths(a, x, y);
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let pos = a.diagonal().positions();
+    let inv_omega = 1.0 / omega;
+    for i in 0..a.n() {
+        // SAFETY: validated view, lengths checked above.
+        unsafe {
+            let (d, e) = (
+                *pos.get_unchecked(i),
+                rp.get_unchecked(i + 1).index_unchecked(),
+            );
+            let upper = -row_minus_dot::<I, F>(0.0, ci, va, x, d + 1, e);
+            *y.get_unchecked_mut(i) =
+                madd::<F>(va.get_unchecked(d) * inv_omega, *x.get_unchecked(i), upper);
+        }
+    }
+}
+
+fma_kernel! {
+    /// y = (D/w + U) x: the change of variables of Eisenstat's trick
+    /// applied to a non-zero initial guess (PETSc's MatSOR with
+    /// SOR_APPLY_UPPER).
+    upper_multiply => upper_multiply_body(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64], omega: f64)
+}
+
+#[inline(always)]
+fn eisenstat_lower_add_body<I: CsrIndex, const F: bool>(
+    a: &CsrView<'_, I>,
+    omega: f64,
+    t: &[f64],
+    y: &mut [f64],
+    w: &mut [f64],
+) {
+    check_lengths(a, t, y);
+    assert_eq!(w.len(), a.n(), "work vector length must equal n");
+    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let d_weight = 1.0 - 2.0 / omega;
+    for i in 0..a.n() {
+        // SAFETY: validated view, lengths checked above; only w[j], j < i
+        // (already written) is read.
+        unsafe {
+            let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
+            let yi = *y.get_unchecked(i);
+            let rhs = madd::<F>(d_weight * va.get_unchecked(d), yi, *t.get_unchecked(i));
+            let scale = omega * inv.get_unchecked(i);
+            let wi = sweep_row::<I, F>(0.0, scale, rhs, ci, va, w, s, d, false);
+            *w.get_unchecked_mut(i) = wi;
+            *y.get_unchecked_mut(i) = yi + wi;
+        }
+    }
+}
+
+fma_kernel! {
+    /// Second half of Eisenstat's operator (D/w + L)^-1 A (D/w + U)^-1:
+    /// given y = (D/w + U)^-1 x (a backward sweep from zero,
+    /// [`backward_sweep_zero`]) and t = x (in parallel, x plus the
+    /// off-process couplings times y), w = (D/w + L)^-1 (t + (1 - 2/w) D y)
+    /// (a forward sweep from zero, w is work) and y += w. Since
+    /// A = (D/w + L) + (D/w + U) + (1 - 2/w) D, y is then the operator
+    /// applied to x at the cost of the two triangular sweeps (PETSc's
+    /// MatSOR with SOR_EISENSTAT).
+    eisenstat_lower_add => eisenstat_lower_add_body(
+        a: &CsrView<'_, I>,
+        omega: f64,
+        t: &[f64],
+        y: &mut [f64],
+        w: &mut [f64],
+    )
+}
+
+/// y = (D/w + L)^-1 A (D/w + U)^-1 x, Eisenstat's transformed operator
+/// (symmetric A: CG on it, with D as preconditioner, runs SSOR-PCG in the
+/// transformed variables), from two triangular sweeps; `w` is work.
+pub fn eisenstat_operator<I: CsrIndex>(
+    a: &CsrView<'_, I>,
+    omega: f64,
+    x: &[f64],
+    y: &mut [f64],
+    w: &mut [f64],
+) {
+    backward_sweep_zero(a, x, y, omega);
+    eisenstat_lower_add(a, omega, x, y, w);
+}
+
+#[inline(always)]
 fn spmv_body<I: CsrIndex, const F: bool>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
     check_lengths(a, x, y);
     let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
@@ -811,6 +903,15 @@ mod tests {
                 };
                 (pq, sums, [p, t, w, x, r, rh])
             };
+            let (mut yp, mut yf) = (vec![0.0; n], vec![0.0; n]);
+            upper_multiply_body::<usize, false>(&a, &x0, &mut yp, 1.3);
+            upper_multiply_body::<usize, true>(&a, &x0, &mut yf, 1.3);
+            assert!(close(&yp, &yf), "upper multiply");
+            let (mut yp, mut yf) = (x0.clone(), x0.clone());
+            let (mut wp, mut wf) = (vec![0.0; n], vec![0.0; n]);
+            eisenstat_lower_add_body::<usize, false>(&a, 1.3, &b, &mut yp, &mut wp);
+            eisenstat_lower_add_body::<usize, true>(&a, 1.3, &b, &mut yf, &mut wf);
+            assert!(close(&yp, &yf) && close(&wp, &wf), "eisenstat lower add");
             let (pq_p, sums_p, vecs_p) = run(false);
             let (pq_f, sums_f, vecs_f) = run(true);
             assert!((pq_p - pq_f).abs() <= 1e-12 * pq_f.abs(), "eisenstat t'At");
@@ -825,6 +926,83 @@ mod tests {
             for (vp, vf) in vecs_p.iter().zip(&vecs_f) {
                 assert!(close(vp, vf), "eisenstat vectors");
             }
+        }
+    }
+
+    /// Dense (L, D, U) of a small matrix, for the reference products.
+    fn dense_parts(a: &CsrView<'_, usize>) -> Vec<Vec<f64>> {
+        let n = a.n();
+        let mut m = vec![vec![0.0; n]; n];
+        for (i, row) in m.iter_mut().enumerate() {
+            for k in a.rowptr()[i]..a.rowptr()[i + 1] {
+                row[a.colind()[k]] += a.values()[k];
+            }
+        }
+        m
+    }
+
+    /// Solves the triangle (D/w + L) (lower) or (D/w + U) of dense m.
+    fn dense_triangular_solve(m: &[Vec<f64>], omega: f64, b: &[f64], lower: bool) -> Vec<f64> {
+        let n = b.len();
+        let mut x = vec![0.0; n];
+        let order: Vec<usize> = if lower {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        };
+        for &i in &order {
+            let mut s = b[i];
+            for (j, xj) in x.iter().enumerate() {
+                if (lower && j < i) || (!lower && j > i) {
+                    s -= m[i][j] * xj;
+                }
+            }
+            x[i] = s * omega / m[i][i];
+        }
+        x
+    }
+
+    /// The Eisenstat kernels against the dense definitions: (D/w + U) x,
+    /// and (D/w + L)^-1 A (D/w + U)^-1 x with A the whole matrix, on a
+    /// nonsymmetric matrix with a non-constant diagonal (so a wrong
+    /// diagonal weight, a swapped triangle or a lost term shows).
+    #[test]
+    fn eisenstat_kernels_match_dense_definitions() {
+        let base = laplacian_2d(5, 1.0);
+        let v = base.view();
+        let n = v.n();
+        let rowptr: Vec<usize> = v.rowptr().to_vec();
+        let colind: Vec<usize> = v.colind().to_vec();
+        let values: Vec<f64> = (0..colind.len())
+            .map(|k| {
+                let i = rowptr.partition_point(|&p| p <= k) - 1;
+                if colind[k] == i {
+                    4.0 + (i % 5) as f64 * 0.5
+                } else {
+                    -1.0 + 0.1 * ((k * 7) % 5) as f64
+                }
+            })
+            .collect();
+        let owned =
+            crate::matrix::CsrMatrix::from_csr(n as i64, &rowptr, &colind, &values).unwrap();
+        let a = owned.view();
+        let m = dense_parts(&a);
+        let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 / 3.0 - 1.5).collect();
+        for omega in [0.7, 1.0, 1.6] {
+            let mut y = vec![0.0; n];
+            upper_multiply(&a, &x, &mut y, omega);
+            let want: Vec<f64> = (0..n)
+                .map(|i| m[i][i] / omega * x[i] + (i + 1..n).map(|j| m[i][j] * x[j]).sum::<f64>())
+                .collect();
+            assert!(close(&y, &want), "upper multiply, omega {omega}");
+            let u = dense_triangular_solve(&m, omega, &x, false);
+            let au: Vec<f64> = (0..n)
+                .map(|i| (0..n).map(|j| m[i][j] * u[j]).sum())
+                .collect();
+            let want = dense_triangular_solve(&m, omega, &au, true);
+            let (mut y, mut w) = (vec![7.0; n], vec![-3.0; n]);
+            eisenstat_operator(&a, omega, &x, &mut y, &mut w);
+            assert!(close(&y, &want), "eisenstat operator, omega {omega}");
         }
     }
 }

@@ -26,7 +26,10 @@ use banditsor::ffi::{
     sweep_kind, sweep_to_c, write_out, Failure, PoisonOnPanic, Poisonable,
 };
 use banditsor::learn::check_omega;
-use banditsor::sweep::sor;
+use banditsor::sweep::{
+    backward_sweep_zero, eisenstat_lower_add, eisenstat_operator, forward_sweep_zero, sor,
+    upper_multiply,
+};
 use banditsor::{
     validate_csr, ContextRange, CsrView, Diagonal, LearnerConfig, LearnerKind, OmegaGrid,
     OmegaTuner, SweepKind,
@@ -86,7 +89,29 @@ pub struct BsorpSettings {
     pub sweep: bsor_sweep,
     pub its: i64,
     pub lits: i64,
+    /// Non-zero: Eisenstat's trick (-pc_banditsor_eisenstat), the KSP
+    /// iterates on the transformed system; needs the symmetric sweep and
+    /// its = lits = 1.
+    pub eisenstat: i64,
 }
+
+// Steps of Eisenstat's trick (`bsorp_eisenstat`), on the local block with
+// A = L + D + U and the current omega w.
+/// y = (D/w + L)^-1 x: transforms the right-hand side at presolve.
+pub const BSORP_EIS_LOWER_SOLVE: c_int = 0;
+/// y = (D/w + U)^-1 x: transforms the solution back at postsolve.
+pub const BSORP_EIS_UPPER_SOLVE: c_int = 1;
+/// y = (D/w + U) x: transforms a non-zero initial guess at presolve.
+pub const BSORP_EIS_UPPER_MULTIPLY: c_int = 2;
+/// y = (D/w + L)^-1 A (D/w + U)^-1 x (w: work), the transformed operator
+/// of a sequential matrix.
+pub const BSORP_EIS_OPERATOR: c_int = 3;
+/// y += (D/w + L)^-1 (x + (1 - 2/w) D y) (w: work): the second half of the
+/// transformed operator, given y = (D/w + U)^-1 x_in and x = x_in plus the
+/// off-process couplings times y.
+pub const BSORP_EIS_LOWER_ADD: c_int = 4;
+/// y = D x: the preconditioner of the transformed system (PCApply).
+pub const BSORP_EIS_DIAGONAL: c_int = 5;
 
 /// The operator as last validated: identity of PETSc's arrays and the
 /// diagonal computed from them.
@@ -124,6 +149,7 @@ pub struct PcState {
     sweep: SweepKind,
     its: usize,
     lits: usize,
+    eisenstat: bool,
     op: Option<Operator>,
     rounds: Vec<Round>,
     last_hold: Option<String>,
@@ -156,6 +182,7 @@ impl PcState {
             sweep: SweepKind::Symmetric,
             its: 1,
             lits: 1,
+            eisenstat: false,
             op: None,
             rounds: Vec::new(),
             last_hold: None,
@@ -214,6 +241,22 @@ impl PcState {
                 s.lits
             ));
         }
+        if s.eisenstat != 0 {
+            // Eisenstat's trick factors one SSOR sweep: nothing else has
+            // that form (as PCEISENSTAT, which has no such options).
+            if sweep != SweepKind::Symmetric {
+                return Err(format!(
+                    "-pc_banditsor_eisenstat needs the symmetric sweep (-pc_banditsor_symmetric), not {}: Eisenstat's trick factors one SSOR sweep",
+                    sweep.name()
+                ));
+            }
+            if s.its != 1 || s.lits != 1 {
+                return Err(format!(
+                    "-pc_banditsor_eisenstat needs -pc_banditsor_its 1 and -pc_banditsor_lits 1 (got its = {}, lits = {}): Eisenstat's trick factors one SSOR sweep",
+                    s.its, s.lits
+                ));
+            }
+        }
         let mut config = self.tuner.config().clone();
         config.kind = kind;
         config.fixed_omega = s.fixed_omega;
@@ -237,6 +280,7 @@ impl PcState {
         self.sweep = sweep;
         self.its = s.its as usize;
         self.lits = s.lits as usize;
+        self.eisenstat = s.eisenstat != 0;
         if self.rounds.is_empty() {
             self.use_favourite_omega()?;
         }
@@ -325,20 +369,7 @@ impl PcState {
         sweeps: PetscInt,
         zero_guess: bool,
     ) -> Result<(), String> {
-        let o = self
-            .op
-            .as_ref()
-            .ok_or("apply before the matrix was set (PCSetUp not called?)")?;
-        if n < 0 || n as usize != o.n {
-            return Err(format!(
-                "local size {n} differs from the validated matrix ({})",
-                o.n
-            ));
-        }
-        if rowptr as usize != o.rowptr || colind as usize != o.colind || values as usize != o.values
-        {
-            return Err("matrix arrays moved since validation (call PCSetUp again)".into());
-        }
+        let o = self.checked_operator(n, rowptr, colind, values)?;
         if sweeps < 1 {
             return Err(format!("number of sweeps {sweeps} must be >= 1"));
         }
@@ -371,6 +402,92 @@ impl PcState {
             );
         }
         Ok(())
+    }
+
+    /// One step of Eisenstat's trick (the `BSORP_EIS_*` constants) at the
+    /// current omega on the arrays validated last.
+    #[allow(clippy::too_many_arguments)]
+    fn eisenstat_step(
+        &self,
+        n: PetscInt,
+        rowptr: *const PetscInt,
+        colind: *const PetscInt,
+        values: *const f64,
+        step: c_int,
+        x: *const f64,
+        y: *mut f64,
+        w: *mut f64,
+    ) -> Result<(), String> {
+        let o = self.checked_operator(n, rowptr, colind, values)?;
+        let needs_work = matches!(step, BSORP_EIS_OPERATOR | BSORP_EIS_LOWER_ADD);
+        if !(BSORP_EIS_LOWER_SOLVE..=BSORP_EIS_DIAGONAL).contains(&step) {
+            return Err(format!("unknown Eisenstat step {step}"));
+        }
+        if o.n == 0 {
+            return Ok(());
+        }
+        if x.is_null() || y.is_null() || (needs_work && w.is_null()) {
+            return Err("null vector array".into());
+        }
+        if std::ptr::eq(x, y) || (needs_work && (std::ptr::eq(w, y) || std::ptr::eq(w, x))) {
+            return Err("input, output and work vectors must differ".into());
+        }
+        let omega = self.tuner.omega();
+        // SAFETY: identity (pointers, sizes, PETSc states) checked against
+        // the arrays `diag` was validated from; vectors have n local
+        // entries and do not overlap (distinct PETSc vectors).
+        unsafe {
+            let rp = std::slice::from_raw_parts(rowptr, o.n + 1);
+            let ci = slice_or_empty(colind, o.nnz);
+            let va = slice_or_empty(values, o.nnz);
+            let a = CsrView::new_unchecked(rp, ci, va, &o.diag);
+            let xx = std::slice::from_raw_parts(x, o.n);
+            let yy = std::slice::from_raw_parts_mut(y, o.n);
+            match step {
+                BSORP_EIS_LOWER_SOLVE => forward_sweep_zero(&a, xx, yy, omega),
+                BSORP_EIS_UPPER_SOLVE => backward_sweep_zero(&a, xx, yy, omega),
+                BSORP_EIS_UPPER_MULTIPLY => upper_multiply(&a, xx, yy, omega),
+                BSORP_EIS_OPERATOR => {
+                    let ww = std::slice::from_raw_parts_mut(w, o.n);
+                    eisenstat_operator(&a, omega, xx, yy, ww)
+                }
+                BSORP_EIS_LOWER_ADD => {
+                    let ww = std::slice::from_raw_parts_mut(w, o.n);
+                    eisenstat_lower_add(&a, omega, xx, yy, ww)
+                }
+                _ => {
+                    for ((yi, xi), &d) in yy.iter_mut().zip(xx).zip(o.diag.positions()) {
+                        *yi = va[d] * xi;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The operator validated last, if these are still its arrays.
+    fn checked_operator(
+        &self,
+        n: PetscInt,
+        rowptr: *const PetscInt,
+        colind: *const PetscInt,
+        values: *const f64,
+    ) -> Result<&Operator, String> {
+        let o = self
+            .op
+            .as_ref()
+            .ok_or("apply before the matrix was set (PCSetUp not called?)")?;
+        if n < 0 || n as usize != o.n {
+            return Err(format!(
+                "local size {n} differs from the validated matrix ({})",
+                o.n
+            ));
+        }
+        if rowptr as usize != o.rowptr || colind as usize != o.colind || values as usize != o.values
+        {
+            return Err("matrix arrays moved since validation (call PCSetUp again)".into());
+        }
+        Ok(o)
     }
 
     fn presolve(&mut self, root: bool, hold: Option<&str>, context: f64) -> Result<f64, String> {
@@ -452,6 +569,13 @@ impl PcState {
             self.its,
             self.lits
         ));
+        if self.eisenstat {
+            lines.push(
+                "Eisenstat's trick (-pc_banditsor_eisenstat): the KSP iterates on (D/w + L)^-1 A (D/w + U)^-1, \
+                 two triangular sweeps per product, preconditioned by D"
+                    .into(),
+            );
+        }
         // Where the context comes from and whether the learner uses it.
         let range = format!(
             "range [{}, {}] (-pc_banditsor_context_min/max), values outside clamped",
@@ -635,6 +759,7 @@ pub unsafe extern "C" fn bsorp_default_settings(out: *mut BsorpSettings) -> c_in
                 sweep: sweep_to_c(state.sweep),
                 its: state.its as i64,
                 lits: state.lits as i64,
+                eisenstat: state.eisenstat as i64,
             },
         );
         Ok(())
@@ -777,6 +902,29 @@ pub unsafe extern "C" fn bsorp_apply(
     guard(|| Ok(obj(p)?.apply(n, rowptr, colind, values, r, z, sweeps, zero_guess != 0)?))
 }
 
+/// One step of Eisenstat's trick (`BSORP_EIS_*`) at the current omega on
+/// the arrays registered last: x input, y output (and input for
+/// `BSORP_EIS_LOWER_ADD`), w work (`BSORP_EIS_OPERATOR`,
+/// `BSORP_EIS_LOWER_ADD`; may be NULL otherwise).
+///
+/// # Safety
+/// The arrays registered by `bsorp_set_operator`; x, y, w of n entries,
+/// distinct.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_eisenstat(
+    p: *mut Bsorp,
+    n: PetscInt,
+    rowptr: *const PetscInt,
+    colind: *const PetscInt,
+    values: *const f64,
+    step: c_int,
+    x: *const f64,
+    y: *mut f64,
+    w: *mut f64,
+) -> c_int {
+    guard(|| Ok(obj(p)?.eisenstat_step(n, rowptr, colind, values, step, x, y, w)?))
+}
+
 /// Start an outer solve. On rank 0 the learner picks omega unless `hold`
 /// (a reason) is given or a solve is already in flight. `omega_out` is the
 /// value rank 0 broadcasts.
@@ -917,6 +1065,8 @@ pub unsafe extern "C" fn bsorp_view_line(p: *mut Bsorp, i: c_int) -> *const c_ch
 
 type PetscErrorCode = c_int;
 type PC = *mut std::ffi::c_void;
+/// PETSc's boolean (a C enum: int-sized).
+type PetscBool = c_int;
 
 extern "C" {
     fn bsorp_shim_dll_register() -> PetscErrorCode;
@@ -924,6 +1074,8 @@ extern "C" {
     fn bsorp_shim_set_context(pc: PC, c: f64) -> PetscErrorCode;
     fn bsorp_shim_get_omega(pc: PC, omega: *mut f64) -> PetscErrorCode;
     fn bsorp_shim_set_learner(pc: PC, name: *const c_char) -> PetscErrorCode;
+    fn bsorp_shim_set_eisenstat(pc: PC, flg: PetscBool) -> PetscErrorCode;
+    fn bsorp_shim_get_eisenstat(pc: PC, flg: *mut PetscBool) -> PetscErrorCode;
 }
 
 /// Called by PETSc's `-dll_append`: registers PC type "banditsor".
@@ -963,4 +1115,22 @@ pub unsafe extern "C" fn PCBanditSORGetOmega(pc: PC, omega: *mut f64) -> PetscEr
 #[no_mangle]
 pub unsafe extern "C" fn PCBanditSORSetLearner(pc: PC, name: *const c_char) -> PetscErrorCode {
     bsorp_shim_set_learner(pc, name)
+}
+
+/// Eisenstat's trick on (PETSC_TRUE) or off: see PCBANDITSOR.
+///
+/// # Safety
+/// A valid PC.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORSetEisenstat(pc: PC, flg: PetscBool) -> PetscErrorCode {
+    bsorp_shim_set_eisenstat(pc, flg)
+}
+
+/// Whether Eisenstat's trick is on.
+///
+/// # Safety
+/// A valid PC and output pointer.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORGetEisenstat(pc: PC, flg: *mut PetscBool) -> PetscErrorCode {
+    bsorp_shim_get_eisenstat(pc, flg)
 }

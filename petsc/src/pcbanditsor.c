@@ -71,6 +71,18 @@ typedef struct {
   /* outer solve in flight */
   KSP              ksp;
   PetscInt         depth;
+  /* Eisenstat's trick (set.eisenstat): the transformed operator the KSP
+     sees instead of the matrix (truemat, restored at postsolve), the true
+     right-hand sides of the solves in flight (two levels, as PCPreSolve),
+     and in parallel the off-process block with its ghost values */
+  Mat              shell, truemat;
+  Vec              rhs[2];
+  PetscBool        transformed[2];
+  Mat              offdiag;
+  const PetscInt  *garray;
+  PetscObjectState offnz;
+  Vec              ghosts;
+  VecScatter       gscatter;
 } PC_BanditSOR;
 
 
@@ -220,6 +232,220 @@ static PetscErrorCode PCBanditSORLocalSweep_Private(PC pc, Vec x, Vec y, PetscIn
   PetscFunctionReturn(0);
 }
 
+/* One step of Eisenstat's trick (BSORP_EIS_*) on the local block at the
+   current omega; w is work (only the operator steps need it) */
+static PetscErrorCode PCBanditSOREisenstatStep_Private(PC pc, int step, Vec x, Vec y, Vec w)
+{
+  PC_BanditSOR      *jac = (PC_BanditSOR *)pc->data;
+  const PetscScalar *xa;
+  PetscScalar       *ya, *wa = NULL;
+  PetscInt           nx, ny;
+  PetscLogDouble     nnz = jac->m ? (PetscLogDouble)jac->ai[jac->m] : 0.0;
+  int                fail;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(x, &nx));
+  PetscCall(VecGetLocalSize(y, &ny));
+  PetscCheck(nx == jac->m && ny == jac->m, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "PC banditsor: local vector sizes %" PetscInt_FMT ", %" PetscInt_FMT " differ from the local matrix size %" PetscInt_FMT, nx, ny, jac->m);
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArray(y, &ya));
+  if (w) PetscCall(VecGetArray(w, &wa));
+  fail = bsorp_eisenstat(jac->b, jac->m, jac->ai, jac->aj, jac->aa, step, xa, ya, wa);
+  if (w) PetscCall(VecRestoreArray(w, &wa));
+  PetscCall(VecRestoreArray(y, &ya));
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscCheck(!fail, PETSC_COMM_SELF, PETSC_ERR_LIB, "banditsor: %s", bsorp_errmsg());
+  switch (step) {
+  case BSORP_EIS_OPERATOR:
+    PetscCall(PetscLogFlops(2.0 * nnz + 6.0 * jac->m));
+    break;
+  case BSORP_EIS_LOWER_ADD:
+    PetscCall(PetscLogFlops(nnz + 4.0 * jac->m));
+    break;
+  case BSORP_EIS_DIAGONAL:
+    PetscCall(PetscLogFlops((PetscLogDouble)jac->m));
+    break;
+  default:
+    PetscCall(PetscLogFlops(nnz));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* MatMult of the transformed operator (D/w + L)^-1 A (D/w + U)^-1, L and U
+   the triangles of the local diagonal block, A the whole matrix: y =
+   (D/w + U)^-1 x, then y += (D/w + L)^-1 (x + B y_ghost + (1 - 2/w) D y),
+   B the off-process block (as MatSOR's SOR_EISENSTAT on MPIAIJ) */
+static PetscErrorCode PCBanditSOREisenstatMult_Private(Mat shell, Vec x, Vec y)
+{
+  PC            pc;
+  PC_BanditSOR *jac;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(shell, &pc));
+  jac = (PC_BanditSOR *)pc->data;
+  PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
+  if (!jac->parallel) {
+    PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_OPERATOR, x, y, jac->work[1]));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(jac->gscatter, PETSC_COMM_SELF, PETSC_ERR_ORDER, "PC banditsor: Eisenstat operator applied outside a solve (no presolve)");
+  PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_UPPER_SOLVE, x, y, NULL));
+  PetscCall(VecScatterBegin(jac->gscatter, y, jac->ghosts, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(jac->gscatter, y, jac->ghosts, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(MatMultAdd(jac->offdiag, jac->ghosts, x, jac->work[0]));
+  PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_LOWER_ADD, jac->work[0], y, jac->work[1]));
+  PetscFunctionReturn(0);
+}
+
+/* The transformed operator is symmetric when A is */
+static PetscErrorCode PCBanditSOREisenstatMultTranspose_Private(Mat shell, Vec x, Vec y)
+{
+  PC        pc;
+  PetscBool set, sym;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(shell, &pc));
+  PetscCall(MatIsSymmetricKnown(pc->pmat, &set, &sym));
+  PetscCheck(set && sym, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "Can only apply the transpose of banditsor's Eisenstat operator if the matrix is known symmetric (MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE))");
+  PetscCall(PCBanditSOREisenstatMult_Private(shell, x, y));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSOREisenstatNorm_Private(Mat shell, NormType type, PetscReal *nrm)
+{
+  PC pc;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(shell, &pc));
+  PetscCall(MatNorm(pc->pmat, type, nrm));
+  PetscFunctionReturn(0);
+}
+
+/* Collective: the shell matrix of pmat's sizes, and in parallel the
+   scatter of ghost values for the off-process block (rebuilt on every rank
+   when the block or its pattern changed on any) */
+static PetscErrorCode PCBanditSOREisenstatSetUp_Private(PC pc)
+{
+  PC_BanditSOR    *jac = (PC_BanditSOR *)pc->data;
+  PetscInt         M, N, m, n, sM = -1, sN = -1, sm = -1, sn = -1, nghost;
+  Mat              Ad, Ao;
+  const PetscInt  *garray;
+  PetscObjectState nz;
+  PetscBool        stale, anystale;
+  IS               is;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetSize(pc->pmat, &M, &N));
+  PetscCall(MatGetLocalSize(pc->pmat, &m, &n));
+  if (jac->shell) {
+    PetscCall(MatGetSize(jac->shell, &sM, &sN));
+    PetscCall(MatGetLocalSize(jac->shell, &sm, &sn));
+  }
+  if (sM != M || sN != N || sm != m || sn != n) {
+    PetscCall(MatDestroy(&jac->shell));
+    PetscCall(MatCreateShell(PetscObjectComm((PetscObject)pc), m, n, M, N, pc, &jac->shell));
+    PetscCall(MatShellSetOperation(jac->shell, MATOP_MULT, (void (*)(void))PCBanditSOREisenstatMult_Private));
+    PetscCall(MatShellSetOperation(jac->shell, MATOP_MULT_TRANSPOSE, (void (*)(void))PCBanditSOREisenstatMultTranspose_Private));
+    PetscCall(MatShellSetOperation(jac->shell, MATOP_NORM, (void (*)(void))PCBanditSOREisenstatNorm_Private));
+  }
+  if (!jac->parallel) PetscFunctionReturn(0);
+  PetscCall(MatMPIAIJGetSeqAIJ(pc->pmat, &Ad, &Ao, &garray));
+  PetscCall(MatGetNonzeroState(Ao, &nz));
+  stale = (PetscBool)(!jac->gscatter || Ao != jac->offdiag || garray != jac->garray || nz != jac->offnz);
+  PetscCallMPI(MPI_Allreduce(&stale, &anystale, 1, MPIU_BOOL, MPI_LOR, PetscObjectComm((PetscObject)pc)));
+  if (!anystale) PetscFunctionReturn(0);
+  PetscCall(VecScatterDestroy(&jac->gscatter));
+  PetscCall(VecDestroy(&jac->ghosts));
+  PetscCall(MatGetSize(Ao, NULL, &nghost));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, nghost, &jac->ghosts));
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nghost, garray, PETSC_COPY_VALUES, &is));
+  PetscCall(VecScatterCreate(jac->work[0], is, jac->ghosts, NULL, &jac->gscatter));
+  PetscCall(ISDestroy(&is));
+  PetscCall(PetscObjectReference((PetscObject)Ao));
+  PetscCall(MatDestroy(&jac->offdiag));
+  jac->offdiag = Ao;
+  jac->garray  = garray;
+  jac->offnz   = nz;
+  PetscFunctionReturn(0);
+}
+
+/* Where Eisenstat's trick cannot apply: refused before the solve starts
+   (the conditions are the same on every rank, so every rank raises it) */
+static PetscErrorCode PCBanditSOREisenstatCheck_Private(PC pc, KSP ksp)
+{
+  PetscBool isrich;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)ksp, KSPRICHARDSON, &isrich));
+  PetscCheck(!isrich, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat cannot be used with KSP richardson: Eisenstat's trick transforms the system for a Krylov method (use -ksp_type cg, or drop -pc_banditsor_eisenstat for SOR as the solver)");
+  if (pc->presolvedone < 2) PetscCheck(pc->mat == pc->pmat, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat needs the same matrix as operator and preconditioner matrix (Amat == Pmat), as PCEISENSTAT");
+  PetscFunctionReturn(0);
+}
+
+/* Transform the system of the solve starting: b <- (D/w + L)^-1 b (the
+   true b kept), a non-zero initial guess x <- (D/w + U) x, and the KSP
+   sees the transformed operator instead of the matrix */
+static PetscErrorCode PCBanditSOREisenstatPreSolve_Private(PC pc, KSP ksp, Vec b, Vec x)
+{
+  PC_BanditSOR *jac   = (PC_BanditSOR *)pc->data;
+  PetscInt      level = pc->presolvedone - 1;
+  PetscBool     nonzero;
+
+  PetscFunctionBegin;
+  PetscCheck(level >= 0 && level < 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: presolve at nesting level %" PetscInt_FMT, level);
+  PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
+  PetscCall(PCBanditSOREisenstatSetUp_Private(pc));
+  if (!jac->rhs[level]) PetscCall(VecDuplicate(b, &jac->rhs[level]));
+  PetscCall(KSPGetInitialGuessNonzero(ksp, &nonzero));
+  if (nonzero) {
+    PetscCall(VecCopy(x, jac->rhs[level]));
+    PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_UPPER_MULTIPLY, jac->rhs[level], x, NULL));
+  }
+  PetscCall(VecCopy(b, jac->rhs[level]));
+  PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_LOWER_SOLVE, jac->rhs[level], b, NULL));
+  if (pc->presolvedone < 2) {
+    jac->truemat = pc->mat;
+    pc->mat      = jac->shell;
+  }
+  jac->transformed[level] = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* Undo the transformation: the true b back, x <- (D/w + U)^-1 x */
+static PetscErrorCode PCBanditSOREisenstatPostSolve_Private(PC pc, Vec b, Vec x)
+{
+  PC_BanditSOR *jac   = (PC_BanditSOR *)pc->data;
+  PetscInt      level = pc->presolvedone;
+
+  PetscFunctionBegin;
+  if (level < 0 || level > 1 || !jac->transformed[level]) PetscFunctionReturn(0);
+  jac->transformed[level] = PETSC_FALSE;
+  if (level == 0 && jac->truemat) {
+    pc->mat      = jac->truemat;
+    jac->truemat = NULL;
+  }
+  PetscCall(VecCopy(jac->rhs[level], b));
+  PetscCall(VecCopy(x, jac->rhs[level]));
+  PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
+  PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_UPPER_SOLVE, jac->rhs[level], x, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* A solve that ended in an error never reached its postsolve: give the
+   PC its matrix back */
+static PetscErrorCode PCBanditSOREisenstatAbandon_Private(PC pc)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  if (jac->truemat) {
+    pc->mat      = jac->truemat;
+    jac->truemat = NULL;
+  }
+  jac->transformed[0] = jac->transformed[1] = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode PCSetUp_BanditSOR(PC pc)
 {
   PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
@@ -283,6 +509,11 @@ static PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
 
   PetscFunctionBegin;
   PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
+  if (jac->set.eisenstat) {
+    /* the preconditioner of the transformed system (as PCEISENSTAT) */
+    PetscCall(PCBanditSOREisenstatStep_Private(pc, BSORP_EIS_DIAGONAL, x, y, NULL));
+    PetscFunctionReturn(0);
+  }
   if (!jac->parallel) {
     PetscCall(PCBanditSORLocalSweep_Private(pc, x, y, its * lits, PETSC_TRUE));
     PetscFunctionReturn(0);
@@ -303,7 +534,7 @@ static PetscErrorCode PCApplyTranspose_BanditSOR(PC pc, Vec x, Vec y)
 
   PetscFunctionBegin;
   PetscCall(MatIsSymmetricKnown(pc->pmat, &set, &sym));
-  PetscCheck(set && sym && jac->set.sweep == BSOR_SWEEP_SYMMETRIC, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "Can only apply transpose of banditsor if the matrix is known symmetric (MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE)) and the sweep is symmetric");
+  PetscCheck(set && sym && (jac->set.sweep == BSOR_SWEEP_SYMMETRIC || jac->set.eisenstat), PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "Can only apply transpose of banditsor if the matrix is known symmetric (MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE)) and the sweep is symmetric");
   PetscCall(PCApply_BanditSOR(pc, x, y));
   PetscFunctionReturn(0);
 }
@@ -322,6 +553,7 @@ static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, Pe
   KSPNormType   normtype;
 
   PetscFunctionBegin;
+  PetscCheck(!jac->set.eisenstat, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat cannot be used with KSP richardson: Eisenstat's trick transforms the system for a Krylov method (use -ksp_type cg, or drop -pc_banditsor_eisenstat for SOR as the solver)");
   PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
   if (jac->ksp) {
     PetscCall(KSPGetNormType(jac->ksp, &normtype));
@@ -412,7 +644,9 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
     BsorpCall(pc, bsorp_reset_rounds(jac->b));
     jac->depth = 0;
     jac->ksp   = NULL;
+    PetscCall(PCBanditSOREisenstatAbandon_Private(pc));
   }
+  if (jac->set.eisenstat) PetscCall(PCBanditSOREisenstatCheck_Private(pc, ksp));
   PetscCall(PCBanditSORHoldReason_Private(pc, ksp, reason, sizeof(reason), &hold));
   /* every rank reaches the broadcast, failed or not; omega < 0 says rank 0 failed */
   fail = bsorp_presolve(jac->b, rank == 0, hold ? reason : NULL, (double)jac->context, &omega);
@@ -423,6 +657,8 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   BsorpCall(pc, bsorp_set_omega(jac->b, omega));
   if (jac->depth == 0) jac->ksp = ksp;
   jac->depth++;
+  /* the omega of this solve is known: transform with it */
+  if (jac->set.eisenstat) PetscCall(PCBanditSOREisenstatPreSolve_Private(pc, ksp, b, x));
   /* NULL object: printed by every rank (-info), so the broadcast can be checked */
   PetscCall(PetscInfo(NULL, "banditsor rank %d: omega = %g for this solve%s%s\n", (int)rank, omega, hold ? ", held: " : "", hold ? reason : ""));
   PetscFunctionReturn(0);
@@ -437,6 +673,9 @@ static PetscErrorCode PCPostSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   int                fail, rootfail;
 
   PetscFunctionBegin;
+  /* back to the true system, at the omega of this solve (before the
+     learner moves on) */
+  PetscCall(PCBanditSOREisenstatPostSolve_Private(pc, b, x));
   PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)pc), &rank));
   PetscCall(KSPGetIterationNumber(ksp, &its));
   PetscCall(KSPGetConvergedReason(ksp, &reason));
@@ -478,7 +717,7 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   char          learner[sizeof(s.learner)];
   PetscReal     omega = s.fixed_omega, omin = s.omega_min, omax = s.omega_max, cmin = s.context_min, cmax = s.context_max;
   PetscInt      grid = (PetscInt)s.grid, its = (PetscInt)s.its, lits = (PetscInt)s.lits, seed = (PetscInt)s.seed;
-  PetscBool     lflg, oflg, flg;
+  PetscBool     lflg, oflg, flg, eisenstat = (PetscBool)(s.eisenstat != 0);
   /* one byte more than jac->state holds: a longer path fills it and is
      refused below instead of being cut to another file's name */
   char          state[PETSC_MAX_PATH_LEN + 1];
@@ -500,6 +739,7 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   if (flg) s.sweep = BSOR_SWEEP_BACKWARD;
   PetscCall(PetscOptionsBoolGroupEnd("-pc_banditsor_forward", "forward sweeps", "None", &flg));
   if (flg) s.sweep = BSOR_SWEEP_FORWARD;
+  PetscCall(PetscOptionsBool("-pc_banditsor_eisenstat", "Eisenstat's trick, as PCEISENSTAT with the learned omega: the KSP iterates on (D/w + L)^-1 A (D/w + U)^-1 (two triangular sweeps per product, no matrix-vector product), preconditioned by D; needs the symmetric sweep, its = lits = 1, a KSP other than richardson", "PCBanditSORSetEisenstat", eisenstat, &eisenstat, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_seed", "seed of the learner's random stream", "None", seed, &seed, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "sets the lower end of the context range: chebcb/tsallis_cb rescale the context of each solve (given by the program with PCBanditSORSetContext(); none without) from this range and clamp values outside", "None", cmin, &cmin, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "sets the upper end of the context range (see -pc_banditsor_context_min)", "None", cmax, &cmax, NULL));
@@ -525,6 +765,7 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   s.seed        = seed;
   s.context_min = cmin;
   s.context_max = cmax;
+  s.eisenstat   = eisenstat ? 1 : 0;
   PetscCall(PCBanditSORConfigure_Private(pc, &s));
   BsorpCall(pc, bsorp_set_state_path(jac->b, state));
   PetscCall(PetscStrncpy(jac->state, state, sizeof(jac->state)));
@@ -551,6 +792,15 @@ static PetscErrorCode PCReset_BanditSOR(PC pc)
   PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
 
   PetscFunctionBegin;
+  /* PCReset destroys pc->mat next: it must be the PC's matrix, not the shell */
+  PetscCall(PCBanditSOREisenstatAbandon_Private(pc));
+  PetscCall(MatDestroy(&jac->shell));
+  PetscCall(VecDestroy(&jac->rhs[0]));
+  PetscCall(VecDestroy(&jac->rhs[1]));
+  PetscCall(VecScatterDestroy(&jac->gscatter));
+  PetscCall(VecDestroy(&jac->ghosts));
+  PetscCall(MatDestroy(&jac->offdiag));
+  jac->garray = NULL;
   for (PetscInt i = 0; i < 3; i++) PetscCall(VecDestroy(&jac->work[i]));
   PetscCall(MatDestroy(&jac->pmat));
   PetscCall(MatDestroy(&jac->local));
@@ -574,6 +824,9 @@ static PetscErrorCode PCDestroy_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContext_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetLearner_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetEisenstat_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetEisenstat_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCPreSolveChangeRHS_C", NULL));
   PetscCall(PetscFree(pc->data));
   PetscFunctionReturn(0);
 }
@@ -612,6 +865,37 @@ static PetscErrorCode PCBanditSORSetLearner_BanditSOR(PC pc, const char *name)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode PCBanditSORSetEisenstat_BanditSOR(PC pc, PetscBool flg)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  BsorpSettings s   = jac->set;
+
+  PetscFunctionBegin;
+  PetscCheck(jac->depth == 0, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PCBanditSORSetEisenstat: not during a solve");
+  s.eisenstat = flg ? 1 : 0;
+  PetscCall(PCBanditSORConfigure_Private(pc, &s));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORGetEisenstat_BanditSOR(PC pc, PetscBool *flg)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  *flg = jac->set.eisenstat ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* Chebyshev's eigenvalue estimate and PCMG ask whether presolve changes b */
+static PetscErrorCode PCPreSolveChangeRHS_BanditSOR(PC pc, PetscBool *change)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+
+  PetscFunctionBegin;
+  *change = jac->set.eisenstat ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 /*MC
    PCBANDITSOR - "banditsor": (S)SOR whose relaxation factor omega is chosen
    for each outer solve by an online bandit learner (SmoothTS by default)
@@ -625,6 +909,7 @@ static PetscErrorCode PCBanditSORSetLearner_BanditSOR(PC pc, const char *name)
 .  -pc_banditsor_symmetric, -pc_banditsor_forward, -pc_banditsor_backward - sweep (symmetric default)
 .  -pc_banditsor_seed <0> - seed of the learner's random stream
 .  -pc_banditsor_context_min <0>, -pc_banditsor_context_max <1> - the context range: contexts (set per solve with PCBanditSORSetContext()) are rescaled from it, values outside clamped
+.  -pc_banditsor_eisenstat - Eisenstat's trick (PCBanditSORSetEisenstat()), as PCEISENSTAT with the learned omega
 -  -pc_banditsor_state <file> - learner state file, loaded at setup if present, written at setup and after each learned solve
 
    Notes:
@@ -633,6 +918,15 @@ static PetscErrorCode PCBanditSORSetLearner_BanditSOR(PC pc, const char *name)
    and broadcast. Solves whose iteration count carries no signal (preonly,
    norm type none, bjacobi/asm sub-solvers, multigrid levels, Chebyshev
    eigenvalue estimates, nested solves) hold omega instead of learning.
+
+   With -pc_banditsor_eisenstat the PC does what PCEISENSTAT does, at the
+   omega the learner chose for the solve: presolve transforms b (and a
+   non-zero initial guess) and hands the KSP the operator
+   (D/w + L)^-1 A (D/w + U)^-1, applied with two triangular sweeps and no
+   matrix-vector product; PCApply is the diagonal scaling D; postsolve
+   transforms the solution back. In parallel L, U and D are those of the
+   local diagonal block, as PCEISENSTAT. Refused: forward/backward sweeps,
+   its or lits > 1, KSP richardson, Amat != Pmat.
 
    Level: beginner
 M*/
@@ -663,6 +957,9 @@ static PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContext_C", PCBanditSORSetContext_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", PCBanditSORGetOmega_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetLearner_C", PCBanditSORSetLearner_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetEisenstat_C", PCBanditSORSetEisenstat_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetEisenstat_C", PCBanditSORGetEisenstat_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCPreSolveChangeRHS_C", PCPreSolveChangeRHS_BanditSOR));
   PetscFunctionReturn(0);
 }
 
@@ -715,5 +1012,23 @@ PetscErrorCode bsorp_shim_set_learner(PC pc, const char *name)
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscValidCharPointer(name, 2);
   PetscTryMethod(pc, "PCBanditSORSetLearner_C", (PC, const char *), (pc, name));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_set_eisenstat(PC pc, PetscBool flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidLogicalCollectiveBool(pc, flg, 2);
+  PetscTryMethod(pc, "PCBanditSORSetEisenstat_C", (PC, PetscBool), (pc, flg));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_get_eisenstat(PC pc, PetscBool *flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidBoolPointer(flg, 2);
+  PetscUseMethod(pc, "PCBanditSORGetEisenstat_C", (PC, PetscBool *), (pc, flg));
   PetscFunctionReturn(0);
 }

@@ -110,9 +110,18 @@ build_example() { # pkg example -> $WORK/<pkg>/<example>
   # shellcheck disable=SC2046
   mpicc -O2 -o "$WORK/$pkg/$ex" "$TUT/$ex.c" $(pkg-config --cflags --libs "$pkg") -lm >"$LOGS/cc-$pkg-$ex.log" 2>&1
 }
-for ex in ex2 ex16 ex5 ex23 ex45 ex50; do
+for ex in ex2 ex16 ex5 ex23 ex45 ex50 ex29; do
   if build_example petsc "$ex"; then ok "mpicc $ex.c \$(pkg-config --cflags --libs petsc)"; else bad "build $ex" "$LOGS/cc-petsc-$ex.log"; fi
 done
+# the time-dependent problem: TS ex13 (2D heat equation, one linear solve per
+# Newton step, new matrix values every step)
+TS_TUT=/usr/share/petsc/3.18/share/petsc/examples/src/ts/tutorials
+# shellcheck disable=SC2046
+if mpicc -O2 -o "$WORK/petsc/ts-ex13" "$TS_TUT/ex13.c" $(pkg-config --cflags --libs petsc) -lm >"$LOGS/cc-petsc-ts-ex13.log" 2>&1; then
+  ok "mpicc ts/tutorials/ex13.c \$(pkg-config --cflags --libs petsc)"
+else
+  bad "build TS ex13" "$LOGS/cc-petsc-ts-ex13.log"
+fi
 for ex in ex2 ex16; do
   if build_example petsc64 "$ex"; then ok "mpicc $ex.c \$(pkg-config --cflags --libs petsc64)"; else bad "build $ex (petsc64)" "$LOGS/cc-petsc64-$ex.log"; fi
 done
@@ -238,6 +247,113 @@ for np in 1 2; do
     bad "ex2 np=$np richardson norm none: banditsor '$e_b' vs sor '$e_sor'" "$LOG"
   fi
 done
+
+# ---- Eisenstat's trick (-pc_banditsor_eisenstat) ------------------------------
+# At a fixed omega the plugin must do what PCEISENSTAT does. Serial: the same
+# iteration counts and residual norms (within 1e-6 relative: the sweeps
+# round differently) as -pc_type eisenstat, on ex2 (CG), ex29 (GMRES,
+# variable coefficient rho: a diagonal that is not constant, so a wrong
+# diagonal scaling shows) and TS ex13 (CG in every Newton step of 10 time
+# steps). In parallel PCEISENSTAT itself fails in PETSc 3.18.5 on MPIAIJ
+# (MatMultDiagonalBlock_MPIAIJ calls the missing SeqAIJ method), so there the
+# reference is PCSOR: CG with SSOR (block Jacobi across ranks) and CG on the
+# Eisenstat-transformed system with D run the same iterates, and in the
+# natural norm r' M^-1 r both convergence tests agree (up to a constant
+# factor), so the iteration counts of every solve must be equal; with a fixed
+# number of iterations (norm type none) ex2's error norms must be equal.
+EIS=(-pc_banditsor_learner fixed -pc_banditsor_omega 1.3 -pc_banditsor_eisenstat)
+# same_norms A B: same number of "KSP Residual norm" lines, each within 1e-6
+# relative (norms below 1e-12 are round-off: only both tiny)
+same_norms() {
+  paste <(awk '/KSP Residual norm/ {print $NF}' "$1") <(awk '/KSP Residual norm/ {print $NF}' "$2") |
+    awk -F'\t' '{n++; a = $1 + 0; b = $2 + 0; if ($1 == "" || $2 == "") bad = 1;
+      else if (a < 1e-12 || b < 1e-12) { if (!(a < 1e-12 && b < 1e-12)) bad = 1 }
+      else if ((a - b) / b > 1e-6 || (b - a) / b > 1e-6) bad = 1 }
+      END { exit (bad || n < 3) }'
+}
+# solve_its LOG: the iteration count of every linear solve, in order
+solve_its() { awk '/Linear solve (converged|did not converge)/ {printf "%s ", $NF}' "$1"; }
+ex_run "eis-ex2-pceis" 1 "$B32/ex2" -m 60 -n 60 -ksp_type cg -ksp_monitor -ksp_converged_reason -pc_type eisenstat -pc_eisenstat_omega 1.3
+ref=$LOG
+ref_rc=$RC
+ex_run "eis-ex2-plugin" 1 "$B32/ex2" -m 60 -n 60 -ksp_type cg -ksp_monitor "${PLUG32[@]}" "${EIS[@]}"
+if [ "$ref_rc" -eq 0 ] && [ "$RC" -eq 0 ] && converged "$LOG" 1 && same_norms "$ref" "$LOG" &&
+  [ "$(grep 'Norm of error' "$ref")" = "$(grep 'Norm of error' "$LOG")" ]; then
+  ok "eisenstat ex2 np=1, omega 1.3: residual norms, iterations and error as PCEISENSTAT ($(grep 'Norm of error' "$LOG"))"
+else
+  bad "eisenstat ex2 np=1 must match PCEISENSTAT ($(grep 'Norm of error' "$ref") vs $(grep 'Norm of error' "$LOG"))" "$LOG"
+fi
+EX29=(-da_grid_x 40 -da_grid_y 40 -rho 50 -ksp_type gmres -ksp_monitor -ksp_converged_reason)
+ex_run "eis-ex29-pceis" 1 "$B32/ex29" "${EX29[@]}" -pc_type eisenstat -pc_eisenstat_omega 1.3
+ref=$LOG
+ref_rc=$RC
+ex_run "eis-ex29-plugin" 1 "$B32/ex29" "${EX29[@]}" "${PLUG32[@]}" "${EIS[@]}"
+if [ "$ref_rc" -eq 0 ] && [ "$RC" -eq 0 ] && converged "$LOG" 1 && same_norms "$ref" "$LOG" && [ "$(solve_its "$ref")" = "$(solve_its "$LOG")" ]; then
+  ok "eisenstat ex29 (variable diagonal, GMRES) np=1, omega 1.3: residual norms and iterations as PCEISENSTAT ($(solve_its "$LOG"))"
+else
+  bad "eisenstat ex29 np=1 must match PCEISENSTAT ($(solve_its "$ref")vs $(solve_its "$LOG"))" "$LOG"
+fi
+TS13=(-da_grid_x 40 -da_grid_y 40 -ts_type beuler -ts_max_steps 10 -ksp_type cg -ksp_converged_reason)
+ex_run "eis-ts13-pceis" 1 "$B32/ts-ex13" "${TS13[@]}" -pc_type eisenstat -pc_eisenstat_omega 1.3
+ref=$LOG
+ref_rc=$RC
+ex_run "eis-ts13-plugin" 1 "$B32/ts-ex13" "${TS13[@]}" "${PLUG32[@]}" "${EIS[@]}"
+if [ "$ref_rc" -eq 0 ] && [ "$RC" -eq 0 ] && converged "$LOG" 20 && [ "$(solve_its "$ref")" = "$(solve_its "$LOG")" ]; then
+  ok "eisenstat TS ex13 np=1, 10 steps, omega 1.3: iterations of all 20 solves as PCEISENSTAT ($(solve_its "$LOG"))"
+else
+  bad "eisenstat TS ex13 np=1 must match PCEISENSTAT ($(solve_its "$ref")vs $(solve_its "$LOG"))" "$LOG"
+fi
+for np in 1 2; do
+  for prob in "ex2 -m 60 -n 60" "ts-ex13 ${TS13[*]}"; do
+    read -r -a args <<<"$prob"
+    ex_run "eis-natural-sor-${args[0]}-np$np" "$np" "$B32/${args[0]}" "${args[@]:1}" -ksp_type cg -ksp_converged_reason -ksp_norm_type natural -pc_type sor -pc_sor_omega 1.3
+    ref=$LOG
+    ref_rc=$RC
+    ex_run "eis-natural-plugin-${args[0]}-np$np" "$np" "$B32/${args[0]}" "${args[@]:1}" -ksp_type cg -ksp_norm_type natural "${PLUG32[@]}" "${EIS[@]}"
+    n=$(grep -c 'Linear solve converged' "$LOG" || true)
+    if [ "$ref_rc" -eq 0 ] && [ "$RC" -eq 0 ] && [ "$n" -ge 1 ] && converged "$LOG" "$n" && [ "$(solve_its "$ref")" = "$(solve_its "$LOG")" ]; then
+      ok "eisenstat ${args[0]} np=$np, natural norm: iterations of all $n solves as PCSOR's SSOR-CG ($(solve_its "$LOG"))"
+    else
+      bad "eisenstat ${args[0]} np=$np natural norm must match PCSOR ($(solve_its "$ref")vs $(solve_its "$LOG"))" "$LOG"
+    fi
+  done
+  FIXED_ITS=(-m 60 -n 60 -ksp_type cg -ksp_norm_type none -ksp_max_it 25)
+  ex_run "eis-fixedits-sor-np$np" "$np" "$B32/ex2" "${FIXED_ITS[@]}" -pc_type sor -pc_sor_omega 1.3
+  e_ref=$(grep 'Norm of error' "$LOG" || true)
+  ex_run "eis-fixedits-plugin-np$np" "$np" "$B32/ex2" "${FIXED_ITS[@]}" -dll_append "$LIB32" -pc_type banditsor "${EIS[@]}"
+  e_b=$(grep 'Norm of error' "$LOG" || true)
+  if [ "$RC" -eq 0 ] && [ -n "$e_b" ] && [ "$e_ref" = "$e_b" ]; then
+    ok "eisenstat ex2 np=$np, 25 iterations, norm none: error of the back-transformed solution as SSOR-CG ($e_b)"
+  else
+    bad "eisenstat ex2 np=$np fixed iterations: '$e_b' vs PCSOR '$e_ref'" "$LOG"
+  fi
+  # learning (the default learner) with Eisenstat's trick: every solve converges
+  ex_run "eis-learn-ex16-np$np" "$np" "$B32/ex16" "${PLUG32[@]}" -pc_banditsor_eisenstat -ntimes 50 -m 60 -n 60 -ksp_type cg -ksp_rtol 1e-8 -ksp_view
+  if [ "$RC" -eq 0 ] && converged "$LOG" 50 && grep -q "Eisenstat's trick (-pc_banditsor_eisenstat)" "$LOG" &&
+    grep -q 'solves learned from: 50; held' "$LOG"; then
+    ok "eisenstat, learned omega, ex16 -ntimes 50 np=$np: all 50 solves converged, learned from all ($(total_its "$LOG") iterations)"
+  else
+    bad "eisenstat learning ex16 np=$np" "$LOG"
+  fi
+  ex_run "eis-learn-ts13-np$np" "$np" "$B32/ts-ex13" -da_grid_x 60 -da_grid_y 60 -ts_type beuler -ts_max_steps 25 -ksp_type cg -ksp_converged_reason -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_eisenstat
+  if [ "$RC" -eq 0 ] && converged "$LOG" 50; then
+    ok "eisenstat, learned omega, TS ex13 25 steps np=$np: all 50 linear solves converged"
+  else
+    bad "eisenstat learning TS ex13 np=$np" "$LOG"
+  fi
+done
+# where Eisenstat's trick cannot apply: a PETSc error from the plugin saying why
+eis_refused() { # name text args...
+  local name=$1 want=$2
+  shift 2
+  ex_run "eis-refused-$name" 1 "$B32/ex2" -m 20 -n 20 -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_eisenstat "$@"
+  if [ "$RC" -ne 0 ] && plugin_error "$LOG" "$want" && ! grep -q 'Linear solve converged' "$LOG"; then
+    ok "-pc_banditsor_eisenstat $* refused: $(grep -m1 -F -- "$want" "$LOG" | sed 's/^\[0\]PETSC ERROR: //')"
+  else
+    bad "-pc_banditsor_eisenstat $* must be refused naming '$want' (rc=$RC)" "$LOG"
+  fi
+}
+# (called below, after plugin_error is defined with the option checks)
 
 # ---- ex16: learning over 50 repeated solves beats omega = 1 -------------------
 # Strictly, by a stated factor: a learner stuck on omega = 1 reproduces PCSOR
@@ -542,7 +658,7 @@ fi
 # ---- options: -help and bad values ---------------------------------------------------
 ex_run "ex2-help" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -help
 missing_opts=""
-for o in learner omega omega_min omega_max grid its lits symmetric forward backward seed context_min context_max state; do
+for o in learner omega omega_min omega_max grid its lits symmetric forward backward seed context_min context_max state eisenstat; do
   grep -q -- "-pc_banditsor_$o[ <:]" "$LOG" || missing_opts="$missing_opts $o"
 done
 if [ -z "$missing_opts" ]; then ok "-help lists all -pc_banditsor_* options"; else bad "-help misses:$missing_opts" "$LOG"; fi
@@ -591,6 +707,23 @@ if [ "$RC" -ne 0 ] && grep -q -- '-pc_banditsor_omega' "$LOG" && ! plugin_error 
 else
   bad "control: plugin_error must reject a run without the plugin (rc=$RC)" "$LOG"
 fi
+eis_refused forward "-pc_banditsor_eisenstat needs the symmetric sweep (-pc_banditsor_symmetric), not forward" -pc_banditsor_forward
+eis_refused backward "-pc_banditsor_eisenstat needs the symmetric sweep (-pc_banditsor_symmetric), not backward" -pc_banditsor_backward
+eis_refused its "-pc_banditsor_eisenstat needs -pc_banditsor_its 1 and -pc_banditsor_lits 1 (got its = 2, lits = 1)" -pc_banditsor_its 2
+eis_refused lits "-pc_banditsor_eisenstat needs -pc_banditsor_its 1 and -pc_banditsor_lits 1 (got its = 1, lits = 3)" -pc_banditsor_lits 3
+eis_refused richardson "-pc_banditsor_eisenstat cannot be used with KSP richardson" -ksp_type richardson
+# under MPI every rank raises the refusal (no rank left waiting)
+for c in "richardson:cannot be used with KSP richardson:-ksp_type richardson" "its:needs -pc_banditsor_its 1:-pc_banditsor_its 2"; do
+  IFS=: read -r name want extra <<<"$c"
+  read -r -a extra_args <<<"$extra"
+  per_rank_run "eis-refused-$name-np2" 2 timeout 120 "$B32/ex2" -m 20 -n 20 -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_eisenstat "${extra_args[@]}"
+  if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && grep "^\[0\]PETSC ERROR: " "$LOG" | grep -qF -- "$want" &&
+    grep "^\[1\]PETSC ERROR: " "$LOG" | grep -qF -- "$want"; then
+    ok "-pc_banditsor_eisenstat $extra, mpiexec -n 2: both ranks stop with the refusal (no hang)"
+  else
+    bad "-pc_banditsor_eisenstat $extra np=2: refusal on every rank (rc=$RC; 124/137 = hang)" "$LOG"
+  fi
+done
 badopt omega -pc_banditsor_omega -pc_banditsor_omega 2.5
 badopt learner -pc_banditsor_learner -pc_banditsor_learner nosuch
 badopt grid -pc_banditsor_grid -pc_banditsor_grid 0
@@ -630,8 +763,9 @@ fi
 
 # ---- petsc4py -----------------------------------------------------------------------------
 run "$LOGS/petsc4py.log" /usr/bin/python3 "$ROOT/tests/petsc/test_petsc4py.py" "$LIB32"
-if [ "$RC" -eq 0 ] && grep -q 'petsc4py: ok' "$LOGS/petsc4py.log" && plugin_error "$LOGS/petsc4py.log" '-pc_banditsor_omega 2.5'; then
-  ok "petsc4py: $(grep 'learned total' "$LOGS/petsc4py.log")"
+if [ "$RC" -eq 0 ] && grep -q 'petsc4py: ok' "$LOGS/petsc4py.log" && plugin_error "$LOGS/petsc4py.log" '-pc_banditsor_omega 2.5' &&
+  grep -q 'PETSC ERROR: #[0-9]* PCBanditSOREisenstatCheck_Private() at src/pcbanditsor.c' "$LOGS/petsc4py.log"; then
+  ok "petsc4py: $(grep 'learned total' "$LOGS/petsc4py.log"); $(grep 'PCBanditSORSetEisenstat:' "$LOGS/petsc4py.log" | sed 's/^petsc4py: //'); Amat != Pmat refused"
 else
   bad "petsc4py test" "$LOGS/petsc4py.log"
 fi
