@@ -369,16 +369,17 @@ static PetscErrorCode PCBanditSOREisenstatSetUp_Private(PC pc)
   PetscFunctionReturn(0);
 }
 
-/* Where Eisenstat's trick cannot apply: refused before the solve starts
-   (the conditions are the same on every rank, so every rank raises it) */
+/* Where Eisenstat's trick cannot apply: refused before the solve starts.
+   The KSP type and the operators are the same on every rank (collective),
+   so every rank raises the error, each printing it (PETSC_COMM_SELF) */
 static PetscErrorCode PCBanditSOREisenstatCheck_Private(PC pc, KSP ksp)
 {
   PetscBool isrich;
 
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)ksp, KSPRICHARDSON, &isrich));
-  PetscCheck(!isrich, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat cannot be used with KSP richardson: Eisenstat's trick transforms the system for a Krylov method (use -ksp_type cg, or drop -pc_banditsor_eisenstat for SOR as the solver)");
-  if (pc->presolvedone < 2) PetscCheck(pc->mat == pc->pmat, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat needs the same matrix as operator and preconditioner matrix (Amat == Pmat), as PCEISENSTAT");
+  PetscCheck(!isrich, PETSC_COMM_SELF, PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat cannot be used with KSP richardson: Eisenstat's trick transforms the system for a Krylov method (use -ksp_type cg, or drop -pc_banditsor_eisenstat for SOR as the solver)");
+  if (pc->presolvedone < 2) PetscCheck(pc->mat == pc->pmat, PETSC_COMM_SELF, PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat needs the same matrix as operator and preconditioner matrix (Amat == Pmat), as PCEISENSTAT");
   PetscFunctionReturn(0);
 }
 

@@ -283,6 +283,18 @@ if [ "$ref_rc" -eq 0 ] && [ "$RC" -eq 0 ] && converged "$LOG" 1 && same_norms "$
 else
   bad "eisenstat ex2 np=1 must match PCEISENSTAT ($(grep 'Norm of error' "$ref") vs $(grep 'Norm of error' "$LOG"))" "$LOG"
 fi
+# ex16 leaves the error x - u in x, the next solve's non-zero initial guess
+EX16NZ=(-ntimes 4 -m 40 -n 40 -ksp_type cg -ksp_initial_guess_nonzero -ksp_monitor -ksp_converged_reason)
+ex_run "eis-ex16nz-pceis" 1 "$B32/ex16" "${EX16NZ[@]}" -pc_type eisenstat -pc_eisenstat_omega 1.3
+ref=$LOG
+ref_rc=$RC
+ex_run "eis-ex16nz-plugin" 1 "$B32/ex16" "${EX16NZ[@]}" "${PLUG32[@]}" "${EIS[@]}"
+if [ "$ref_rc" -eq 0 ] && [ "$RC" -eq 0 ] && converged "$LOG" 4 && same_norms "$ref" "$LOG" &&
+  [ "$(grep 'Norm of error' "$ref")" = "$(grep 'Norm of error' "$LOG")" ]; then
+  ok "eisenstat ex16, non-zero initial guesses, np=1: residual norms, iterations and errors of 4 solves as PCEISENSTAT ($(solve_its "$LOG"))"
+else
+  bad "eisenstat ex16 non-zero guesses np=1 must match PCEISENSTAT" "$LOG"
+fi
 EX29=(-da_grid_x 40 -da_grid_y 40 -rho 50 -ksp_type gmres -ksp_monitor -ksp_converged_reason)
 ex_run "eis-ex29-pceis" 1 "$B32/ex29" "${EX29[@]}" -pc_type eisenstat -pc_eisenstat_omega 1.3
 ref=$LOG
