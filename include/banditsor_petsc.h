@@ -19,9 +19,20 @@ PETSC_EXTERN PetscErrorCode PCBanditSORRegister(void);
 PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_banditsor_petsc(void);
 
 /* Scalar context of the following solves for the contextual learners
-   (chebcb, tsallis_cb), e.g. a diagonal shift or diffusion coefficient.
-   PETSC_DEFAULT-like "no context": pass NaN. Ignored by other PC types. */
+   (chebcb, tsallis_cb, smooth_ts), e.g. a diagonal shift or diffusion
+   coefficient; takes precedence over the automatic context. NaN: none
+   (the automatic context, if on). Ignored by other PC types. */
 PETSC_EXTERN PetscErrorCode PCBanditSORSetContext(PC, PetscReal);
+/* Automatic context on (PETSC_TRUE, the default; -pc_banditsor_context
+   auto) or off (none): without PCBanditSORSetContext(), the contextual
+   learners get the operator's mean diagonal-dominance ratio
+   mean_i sum_{j!=i} |a_ij|/|a_ii| over the rows of all ranks (columns of
+   other ranks included), recomputed when the operator's values change.
+   Logically collective; ignored by other PC types. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetAutoContext(PC, PetscBool);
+/* The context the learner got in the last solve (NaN: none, also before
+   any solve) and whether it was the automatic one (may be NULL). */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetContext(PC, PetscReal *, PetscBool *);
 /* omega of the current (or last) solve. */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
 /* Learner by name: "smooth_ts" (default), "tsallis" (the paper's),

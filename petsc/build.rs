@@ -196,6 +196,8 @@ fn private_header(path: &Path) {
         "PCBanditSORSetLearner",
         "PCBanditSORSetEisenstat",
         "PCBanditSORGetEisenstat",
+        "PCBanditSORSetAutoContext",
+        "PCBanditSORGetContext",
     ]
     .map(String::from)
     .to_vec();

@@ -42,6 +42,18 @@ use crate::matrix::{CsrIndex, CsrView};
 /// the pieces of [`dominance_ratio`] that add up across the row blocks of
 /// a distributed matrix (sum both over ranks, then divide).
 pub fn dominance_sums<I: CsrIndex>(a: &CsrView<'_, I>) -> (f64, usize) {
+    dominance_sums_with(a, |_| 0.0)
+}
+
+/// [`dominance_sums`] of a row block whose rows have more off-diagonal
+/// entries stored elsewhere: `extra_abs(row)` is the sum of |a_ij| over
+/// them, e.g. the off-process columns of a distributed matrix's rows (PETSc
+/// MPIAIJ keeps them in a second CSR block), so that the sums of all row
+/// blocks add up to the sums of the whole matrix.
+pub fn dominance_sums_with<I: CsrIndex>(
+    a: &CsrView<'_, I>,
+    mut extra_abs: impl FnMut(usize) -> f64,
+) -> (f64, usize) {
     let rowptr = a.rowptr();
     let values = a.values();
     let diag = a.diagonal();
@@ -50,7 +62,7 @@ pub fn dominance_sums<I: CsrIndex>(a: &CsrView<'_, I>) -> (f64, usize) {
         let start = rowptr[row].index_unchecked();
         let end = rowptr[row + 1].index_unchecked();
         let off: f64 = values[start..end].iter().map(|v| v.abs()).sum::<f64>() - values[p].abs();
-        total += off.max(0.0) * inv.abs();
+        total += (off.max(0.0) + extra_abs(row)) * inv.abs();
     }
     (total, a.n())
 }
@@ -80,6 +92,53 @@ mod tests {
             let want = 4.0 * (1.0 - 1.0 / m as f64) / (4.0 + c);
             let got = dominance_ratio(&a.view());
             assert!((got - want).abs() < 1e-12, "c = {c}: {got} vs {want}");
+        }
+    }
+
+    /// The sums of the row blocks of a distributed matrix, each block's
+    /// off-block columns passed as `extra_abs`, add up to the sums of the
+    /// whole matrix, whatever the split (how the PETSc plugin makes np = 1
+    /// and np = 3 give one context).
+    #[test]
+    fn row_block_sums_add_up_to_the_whole_matrix() {
+        let mut a = laplacian_2d(9, 1.0);
+        a.shift_diagonal(0.3).unwrap();
+        let whole = a.view();
+        let want = dominance_ratio(&whole);
+        for splits in [vec![0, 81], vec![0, 40, 81], vec![0, 7, 50, 81]] {
+            let (mut sum, mut rows, mut sum_local_only) = (0.0, 0, 0.0);
+            for w in splits.windows(2) {
+                let (r0, r1) = (w[0], w[1]);
+                let (mut rp, mut ci, mut va, mut extra) = (vec![0usize], vec![], vec![], vec![]);
+                for row in r0..r1 {
+                    let mut off_block = 0.0;
+                    for k in whole.rowptr()[row]..whole.rowptr()[row + 1] {
+                        let col = whole.colind()[k];
+                        if (r0..r1).contains(&col) {
+                            ci.push(col - r0);
+                            va.push(whole.values()[k]);
+                        } else {
+                            off_block += whole.values()[k].abs();
+                        }
+                    }
+                    rp.push(ci.len());
+                    extra.push(off_block);
+                }
+                let diag = crate::matrix::validate_csr((r1 - r0) as i64, &rp, &ci, &va).unwrap();
+                // SAFETY: diag was computed from these arrays just above.
+                let block = unsafe { CsrView::new_unchecked(&rp, &ci, &va, &diag) };
+                let (s, n) = dominance_sums_with(&block, |row| extra[row]);
+                sum += s;
+                rows += n;
+                sum_local_only += dominance_sums(&block).0;
+            }
+            assert_eq!(rows, 81);
+            let got = sum / rows as f64;
+            assert!((got - want).abs() < 1e-14, "{splits:?}: {got} vs {want}");
+            // without the off-block columns the value would depend on the split
+            if splits.len() > 2 {
+                assert!(want - sum_local_only / rows as f64 > 1e-3, "{splits:?}");
+            }
         }
     }
 

@@ -21,6 +21,7 @@
 //! `PCBanditSOR*`) are implemented in the shim; they are re-exported from
 //! here because a Rust cdylib exports only Rust-defined symbols.
 
+use banditsor::context::dominance_sums_with;
 use banditsor::ffi::{
     boundary_unnamed, bsor_sweep, check_out, last_error_ptr, nan_means_none, object_mut,
     sweep_kind, sweep_to_c, write_out, Failure, PoisonOnPanic, Poisonable,
@@ -93,6 +94,9 @@ pub struct BsorpSettings {
     /// iterates on the transformed system; needs the symmetric sweep and
     /// its = lits = 1.
     pub eisenstat: i64,
+    /// 1: without a context from the program, contextual learners get the
+    /// operator's automatic context (-pc_banditsor_context auto); 0: none.
+    pub auto_context: c_int,
 }
 
 // Steps of Eisenstat's trick (`bsorp_eisenstat`), on the local block with
@@ -173,6 +177,19 @@ pub struct PcState {
     /// Full validations (new pattern) and diagonal refreshes (new values).
     validations: u64,
     refreshes: u64,
+    /// -pc_banditsor_context auto: contextual learners get the operator's
+    /// automatic context when the program sets none.
+    auto_context: bool,
+    /// The automatic context of the operator (mean over the rows of all
+    /// ranks, combined by the shim) and the number of those rows.
+    operator_context: Option<(f64, u64)>,
+    /// How many times the automatic context was computed (once per new
+    /// operator values: shown by the view, so a recomputation per solve or
+    /// per apply shows).
+    context_computations: u64,
+    /// The context the last presolve gave the learner, and whether it was
+    /// the automatic one.
+    last_context: Option<(f64, bool)>,
 }
 
 impl PcState {
@@ -199,6 +216,10 @@ impl PcState {
             view_lines: Vec::new(),
             validations: 0,
             refreshes: 0,
+            auto_context: true,
+            operator_context: None,
+            context_computations: 0,
+            last_context: None,
         }
     }
 
@@ -281,6 +302,7 @@ impl PcState {
         self.its = s.its as usize;
         self.lits = s.lits as usize;
         self.eisenstat = s.eisenstat != 0;
+        self.auto_context = s.auto_context != 0;
         if self.rounds.is_empty() {
             self.use_favourite_omega()?;
         }
@@ -490,8 +512,101 @@ impl PcState {
         Ok(o)
     }
 
-    fn presolve(&mut self, root: bool, hold: Option<&str>, context: f64) -> Result<f64, String> {
-        let ctx = nan_means_none(context);
+    /// Whether the next presolve needs the automatic context: the program
+    /// set no context (`explicit` NaN), it is on and the learner uses one.
+    fn wants_auto_context(&self, explicit: f64) -> bool {
+        explicit.is_nan() && self.auto_context && uses_context(self.tuner.config().kind)
+    }
+
+    /// This rank's pieces of the automatic context: sum over its rows of
+    /// sum_{j != i} |a_ij| / |a_ii| and its number of rows. The entries of
+    /// the local diagonal block come from the registered operator, those in
+    /// other ranks' columns from the off-process block (`off_rowptr`,
+    /// `off_values`: n + 1 row pointers and their values; NULL for a serial
+    /// matrix), so the sums of all ranks add up to those of the whole
+    /// matrix. `first_row` (global index of local row 0) names rows in
+    /// errors.
+    fn context_sums(
+        &self,
+        off_rowptr: *const PetscInt,
+        off_values: *const f64,
+        first_row: i64,
+    ) -> Result<(f64, u64), String> {
+        let o = self
+            .op
+            .as_ref()
+            .ok_or("automatic context before the matrix was set (PCSetUp not called?)")?;
+        // SAFETY: the registered arrays, as in apply (the shim refreshed
+        // the registration just before); the off-process block has n + 1
+        // row pointers and rowptr[n] values (checked below before use).
+        let (rp, ci, va) = unsafe {
+            (
+                std::slice::from_raw_parts(o.rowptr as *const PetscInt, o.n + 1),
+                slice_or_empty(o.colind as *const PetscInt, o.nnz),
+                slice_or_empty(o.values as *const f64, o.nnz),
+            )
+        };
+        let off_sums = if off_rowptr.is_null() {
+            vec![0.0; o.n]
+        } else {
+            let orp = unsafe { std::slice::from_raw_parts(off_rowptr, o.n + 1) };
+            if orp[0] != 0 || orp.windows(2).any(|w| w[1] < w[0]) {
+                return Err("off-process block: row pointers do not start at 0 or decrease".into());
+            }
+            let onnz = orp[o.n] as usize;
+            if onnz > 0 && off_values.is_null() {
+                return Err("off-process block: no values".into());
+            }
+            let ova = unsafe { slice_or_empty(off_values, onnz) };
+            let mut sums = Vec::with_capacity(o.n);
+            for (row, w) in orp.windows(2).enumerate() {
+                let vals = &ova[w[0] as usize..w[1] as usize];
+                if let Some(v) = vals.iter().find(|v| !v.is_finite()) {
+                    return Err(format!(
+                        "matrix: non-finite value {v} in row {} (a column owned by another rank)",
+                        first_row + row as i64
+                    ));
+                }
+                sums.push(vals.iter().map(|v| v.abs()).sum::<f64>());
+            }
+            sums
+        };
+        // SAFETY: as in apply: the arrays `diag` was validated from.
+        let view = unsafe { CsrView::new_unchecked(rp, ci, va, &o.diag) };
+        let (sum, rows) = dominance_sums_with(&view, |row| off_sums[row]);
+        Ok((sum, rows as u64))
+    }
+
+    /// The automatic context of the operator, combined over the ranks by
+    /// the shim (`sum` and `rows` of every rank's `context_sums` added up).
+    fn set_operator_context(&mut self, sum: f64, rows: f64) -> Result<(), String> {
+        if !(sum.is_finite() && sum >= 0.0 && rows >= 0.0 && rows.fract() == 0.0) {
+            return Err(format!(
+                "automatic context: invalid sums {sum} over {rows} rows"
+            ));
+        }
+        let value = if rows == 0.0 { 0.0 } else { sum / rows };
+        self.operator_context = Some((value, rows as u64));
+        self.context_computations += 1;
+        Ok(())
+    }
+
+    /// The context of a solve: the program's (`explicit`, NaN: none), else
+    /// the automatic one when it is on and the learner uses a context.
+    fn solve_context(&self, explicit: f64) -> Option<(f64, bool)> {
+        match nan_means_none(explicit) {
+            Some(c) => Some((c, false)),
+            None if self.wants_auto_context(explicit) => {
+                self.operator_context.map(|(c, _)| (c, true))
+            }
+            None => None,
+        }
+    }
+
+    fn presolve(&mut self, root: bool, hold: Option<&str>, explicit: f64) -> Result<f64, String> {
+        let chosen = self.solve_context(explicit);
+        self.last_context = chosen;
+        let ctx = chosen.map(|(c, _)| c);
         // Only rank 0 decides; the other ranks keep their omega until the
         // shim hands them rank 0's (bsorp_set_omega).
         let round = if !self.rounds.is_empty() {
@@ -550,8 +665,10 @@ impl PcState {
         let cfg = self.tuner.config().clone();
         let kind = cfg.kind;
         let learner = kind.name();
-        let contextual = matches!(kind, LearnerKind::ChebCb | LearnerKind::TsallisInfCb);
-        let ctx = (!context.is_nan()).then_some(context);
+        let contextual = uses_context(kind);
+        // the context of the next solve: the program's, else the automatic one
+        let chosen = self.solve_context(context);
+        let ctx = chosen.map(|(c, _)| c);
         let mut lines = Vec::new();
         lines.push(match kind {
             LearnerKind::Fixed => format!("learner: fixed, omega = {}", g(cfg.fixed_omega)),
@@ -582,19 +699,32 @@ impl PcState {
             cfg.context_range.lo(),
             cfg.context_range.hi()
         );
-        match (kind, ctx) {
+        let automatic = match (self.operator_context, self.context_computations) {
+            (Some((_, rows)), k) => format!(
+                "automatic: mean over the {rows} rows of all ranks of sum_(j!=i) |a_ij|/|a_ii|, \
+                 computed {k} time(s), once per new operator values; -pc_banditsor_context none turns it off"
+            ),
+            (None, _) => String::new(),
+        };
+        match (kind, chosen) {
             (LearnerKind::Fixed, _) => {}
-            (_, Some(c)) if contextual => lines.push(format!(
-                "context: {} (from PCBanditSORSetContext()), {range}",
+            (_, Some((c, false))) if contextual => lines.push(format!(
+                "context: {} (from PCBanditSORSetContext(), which takes precedence over \
+                 -pc_banditsor_context auto), {range}",
                 g(c)
+            )),
+            (_, Some((c, true))) => lines.push(format!("context: {} ({automatic}), {range}", g(c))),
+            (_, None) if contextual && self.wants_auto_context(context) => lines.push(format!(
+                "context: automatic, computed at the next solve from the operator's values \
+                 (mean diagonal-dominance ratio; -pc_banditsor_context none turns it off), {range}"
             )),
             (_, None) if contextual => lines.push(format!(
                 "context: none, so {learner} learns one omega for all solves: \
                  give each solve its context with PCBanditSORSetContext(), {range}"
             )),
-            (_, Some(c)) => lines.push(format!(
+            (_, Some((c, _))) => lines.push(format!(
                 "context: {} (from PCBanditSORSetContext()), unused by {learner}: \
-                 -pc_banditsor_learner chebcb or tsallis_cb use it",
+                 -pc_banditsor_learner chebcb, tsallis_cb or smooth_ts use it",
                 g(c)
             )),
             (_, None) => lines.push(format!("context: none (unused by {learner})")),
@@ -690,6 +820,14 @@ impl PcState {
     }
 }
 
+/// The learners that choose omega for a context (the others ignore it).
+fn uses_context(kind: LearnerKind) -> bool {
+    matches!(
+        kind,
+        LearnerKind::ChebCb | LearnerKind::TsallisInfCb | LearnerKind::SmoothTs
+    )
+}
+
 /// A number as PETSc's %g would print it (6 significant digits), so grid
 /// values read 1.8, not 1.7999999999999998.
 fn g(x: f64) -> String {
@@ -760,6 +898,8 @@ pub unsafe extern "C" fn bsorp_default_settings(out: *mut BsorpSettings) -> c_in
                 its: state.its as i64,
                 lits: state.lits as i64,
                 eisenstat: state.eisenstat as i64,
+                // the core's default (automatic context on), as the Rust and C APIs
+                auto_context: banditsor::Preconditioner::new().auto_context() as c_int,
             },
         );
         Ok(())
@@ -949,6 +1089,86 @@ pub unsafe extern "C" fn bsorp_presolve(
     })
 }
 
+/// Whether the next presolve needs the automatic context (`out` 1): no
+/// context from the program (`explicit` NaN), -pc_banditsor_context auto,
+/// a learner that uses a context. The same on every rank (settings and
+/// context are logically collective), so the shim may reduce on it.
+///
+/// # Safety
+/// Valid object and output pointer.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_wants_auto_context(
+    p: *mut Bsorp,
+    explicit: f64,
+    out: *mut c_int,
+) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        check_out("output", out)?;
+        write_out(out, b.wants_auto_context(explicit) as c_int);
+        Ok(())
+    })
+}
+
+/// This rank's sums of the automatic context (see `PcState::context_sums`)
+/// over the operator registered last plus the off-process block
+/// (`off_rowptr` NULL: none).
+///
+/// # Safety
+/// Valid object and outputs; the registered arrays still PETSc's current
+/// ones; `off_rowptr` NULL or the n + 1 row pointers of the local rows'
+/// off-process block, `off_values` its values.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_context_sums(
+    p: *mut Bsorp,
+    off_rowptr: *const PetscInt,
+    off_values: *const f64,
+    first_row: i64,
+    sum: *mut f64,
+    rows: *mut f64,
+) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        check_out("sum output", sum)?;
+        check_out("rows output", rows)?;
+        let (s, n) = b.context_sums(off_rowptr, off_values, first_row)?;
+        write_out(sum, s);
+        write_out(rows, n as f64);
+        Ok(())
+    })
+}
+
+/// Store the automatic context from the sums added over all ranks.
+///
+/// # Safety
+/// Valid object.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_set_operator_context(p: *mut Bsorp, sum: f64, rows: f64) -> c_int {
+    guard(|| Ok(obj(p)?.set_operator_context(sum, rows)?))
+}
+
+/// The context the last presolve gave the learner (NaN: none, also before
+/// any solve) and whether it was the automatic one.
+///
+/// # Safety
+/// Valid object and output pointers.
+#[no_mangle]
+pub unsafe extern "C" fn bsorp_last_context(
+    p: *mut Bsorp,
+    context: *mut f64,
+    automatic: *mut c_int,
+) -> c_int {
+    guard(|| {
+        let b = obj(p)?;
+        check_out("context output", context)?;
+        check_out("automatic output", automatic)?;
+        let (c, auto) = b.last_context.unwrap_or((f64::NAN, false));
+        write_out(context, c);
+        write_out(automatic, auto as c_int);
+        Ok(())
+    })
+}
+
 /// Forget solves in flight (their postsolve will never come: an error
 /// ended them, or the PC was reset).
 ///
@@ -1076,6 +1296,8 @@ extern "C" {
     fn bsorp_shim_set_learner(pc: PC, name: *const c_char) -> PetscErrorCode;
     fn bsorp_shim_set_eisenstat(pc: PC, flg: PetscBool) -> PetscErrorCode;
     fn bsorp_shim_get_eisenstat(pc: PC, flg: *mut PetscBool) -> PetscErrorCode;
+    fn bsorp_shim_set_auto_context(pc: PC, on: c_int) -> PetscErrorCode;
+    fn bsorp_shim_get_context(pc: PC, context: *mut f64, automatic: *mut c_int) -> PetscErrorCode;
 }
 
 /// Called by PETSc's `-dll_append`: registers PC type "banditsor".
@@ -1133,4 +1355,29 @@ pub unsafe extern "C" fn PCBanditSORSetEisenstat(pc: PC, flg: PetscBool) -> Pets
 #[no_mangle]
 pub unsafe extern "C" fn PCBanditSORGetEisenstat(pc: PC, flg: *mut PetscBool) -> PetscErrorCode {
     bsorp_shim_get_eisenstat(pc, flg)
+}
+
+/// Automatic context on (PETSC_TRUE, the default) or off: without a
+/// context from PCBanditSORSetContext(), the contextual learners get the
+/// operator's mean diagonal-dominance ratio (-pc_banditsor_context auto).
+///
+/// # Safety
+/// A valid PC.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORSetAutoContext(pc: PC, on: c_int) -> PetscErrorCode {
+    bsorp_shim_set_auto_context(pc, on)
+}
+
+/// The context the last solve's learner got (NaN: none) and whether it
+/// was the automatic one (`automatic` may be NULL).
+///
+/// # Safety
+/// A valid PC and output pointers.
+#[no_mangle]
+pub unsafe extern "C" fn PCBanditSORGetContext(
+    pc: PC,
+    context: *mut f64,
+    automatic: *mut c_int,
+) -> PetscErrorCode {
+    bsorp_shim_get_context(pc, context, automatic)
 }

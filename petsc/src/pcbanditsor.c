@@ -55,7 +55,8 @@ typedef struct {
   Bsorp           *b;
   BsorpSettings    set;
   char             state[PETSC_MAX_PATH_LEN];
-  PetscReal        context; /* NaN: none */
+  PetscReal        context;  /* from PCBanditSORSetContext(); NaN: none */
+  PetscBool        ctxvalid; /* the automatic context is that of the operator's current values */
   /* the matrix and its local block (both referenced: MatAXPY with
      DIFFERENT_NONZERO_PATTERN or MatHeaderMerge/Replace can free the local
      block of MPIAIJ while the Mat stays) and the identity of its arrays */
@@ -121,6 +122,8 @@ static PetscErrorCode PCBanditSORUpdateMatrix_Private(PC pc, PetscBool *failed, 
   PetscCall(PetscObjectStateGet((PetscObject)Ad, &ls));
   PetscCall(MatGetNonzeroState(Ad, &nz));
   if (Ad == jac->local && ps == jac->pstate && ls == jac->lstate && nz == jac->nzstate && jac->ai) PetscFunctionReturn(0);
+  /* new matrix or new values (A's state changes on every rank at once) */
+  jac->ctxvalid = PETSC_FALSE;
   PetscCall(MatGetLocalSize(Ad, &m, &n));
   if (m != n && failed) {
     /* one rank's layout: the caller makes the failure collective */
@@ -447,6 +450,68 @@ static PetscErrorCode PCBanditSOREisenstatAbandon_Private(PC pc)
   PetscFunctionReturn(0);
 }
 
+/* The automatic context of the next solve, if it needs one (no context from
+   PCBanditSORSetContext(), -pc_banditsor_context auto, a contextual
+   learner), recomputed only when the operator's values changed since: each
+   rank sums sum_{j!=i} |a_ij|/|a_ii| over its rows, counting the columns of
+   other ranks too (the off-process block of MPIAIJ), and one MPI_Allreduce
+   adds the sums and the row counts, so every rank gets the mean over all
+   rows of the global matrix, whatever the number of ranks. A rank that
+   fails says so in the same reduction: every rank raises the error. */
+static PetscErrorCode PCBanditSORAutoContext_Private(PC pc)
+{
+  PC_BanditSOR    *jac  = (PC_BanditSOR *)pc->data;
+  MPI_Comm         comm = PetscObjectComm((PetscObject)pc);
+  const PetscInt  *oi = NULL, *oj = NULL;
+  PetscScalar     *oa = NULL;
+  PetscMemType     mtype = PETSC_MEMTYPE_HOST;
+  PetscInt         rstart;
+  int              want = 0;
+  double           local[3] = {0.0, 0.0, 0.0}, global[3]; /* sum, rows, failed ranks */
+  char             msg[1024] = "";
+  PetscBool        failed = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  BsorpCall(pc, bsorp_wants_auto_context(jac->b, (double)jac->context, &want));
+  if (!want) PetscFunctionReturn(0);
+  /* KSPSolve calls PCPreSolve before PCSetUp: new values may be refused
+     here first, on one rank (a zero diagonal); that rank's failure goes
+     into the reduction below. ctxvalid is false on every rank at once (a
+     new state of A) or on none, so every rank reaches the reduction. */
+  PetscCall(PCBanditSORUpdateMatrix_Private(pc, &failed, msg, sizeof(msg)));
+  if (!failed && jac->ctxvalid) PetscFunctionReturn(0);
+  if (!failed && jac->parallel) {
+    Mat Ao;
+
+    PetscCall(MatMPIAIJGetSeqAIJ(pc->pmat, NULL, &Ao, NULL));
+    PetscCall(MatSeqAIJGetCSRAndMemType(Ao, &oi, &oj, &oa, &mtype));
+  }
+  PetscCall(MatGetOwnershipRange(pc->pmat, &rstart, NULL));
+  if (failed) local[2] = 1.0;
+  else if (!PetscMemTypeHost(mtype)) {
+    local[2] = 1.0;
+    PetscCall(PetscStrncpy(msg, "automatic context: matrix values must live in host memory", sizeof(msg)));
+  } else if (bsorp_context_sums(jac->b, oi, oa, (int64_t)rstart, &local[0], &local[1])) {
+    local[2] = 1.0;
+    PetscCall(PetscStrncpy(msg, bsorp_errmsg(), sizeof(msg)));
+  }
+  PetscCallMPI(MPI_Allreduce(local, global, 3, MPI_DOUBLE, MPI_SUM, comm));
+  if (global[2] != 0.0) {
+    /* every rank knows some rank failed: all raise the lowest one's message */
+    PetscMPIInt rank, size, mine, first;
+
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    mine = local[2] != 0.0 ? rank : size;
+    PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+    PetscCallMPI(MPI_Bcast(msg, (PetscMPIInt)sizeof(msg), MPI_CHAR, first, comm));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "banditsor: %s", msg);
+  }
+  BsorpCall(pc, bsorp_set_operator_context(jac->b, global[0], global[1]));
+  jac->ctxvalid = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode PCSetUp_BanditSOR(PC pc)
 {
   PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
@@ -649,6 +714,7 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   }
   if (jac->set.eisenstat) PetscCall(PCBanditSOREisenstatCheck_Private(pc, ksp));
   PetscCall(PCBanditSORHoldReason_Private(pc, ksp, reason, sizeof(reason), &hold));
+  PetscCall(PCBanditSORAutoContext_Private(pc));
   /* every rank reaches the broadcast, failed or not; omega < 0 says rank 0 failed */
   fail = bsorp_presolve(jac->b, rank == 0, hold ? reason : NULL, (double)jac->context, &omega);
   if (fail) omega = -1.0;
@@ -660,8 +726,18 @@ static PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP ksp, Vec b, Vec x)
   jac->depth++;
   /* the omega of this solve is known: transform with it */
   if (jac->set.eisenstat) PetscCall(PCBanditSOREisenstatPreSolve_Private(pc, ksp, b, x));
-  /* NULL object: printed by every rank (-info), so the broadcast can be checked */
-  PetscCall(PetscInfo(NULL, "banditsor rank %d: omega = %g for this solve%s%s\n", (int)rank, omega, hold ? ", held: " : "", hold ? reason : ""));
+  /* NULL object: printed by every rank (-info), so the broadcast and the
+     automatic context can be checked */
+  {
+    double ctx;
+    int    autoctx;
+    char   ctxs[64];
+
+    BsorpCall(pc, bsorp_last_context(jac->b, &ctx, &autoctx));
+    if (PetscIsNanReal((PetscReal)ctx)) PetscCall(PetscStrncpy(ctxs, "none", sizeof(ctxs)));
+    else PetscCall(PetscSNPrintf(ctxs, sizeof(ctxs), "%.17g (%s)", ctx, autoctx ? "automatic" : "PCBanditSORSetContext"));
+    PetscCall(PetscInfo(NULL, "banditsor rank %d: omega = %g for this solve, context %s%s%s\n", (int)rank, omega, ctxs, hold ? ", held: " : "", hold ? reason : ""));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -718,7 +794,8 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   char          learner[sizeof(s.learner)];
   PetscReal     omega = s.fixed_omega, omin = s.omega_min, omax = s.omega_max, cmin = s.context_min, cmax = s.context_max;
   PetscInt      grid = (PetscInt)s.grid, its = (PetscInt)s.its, lits = (PetscInt)s.lits, seed = (PetscInt)s.seed;
-  PetscBool     lflg, oflg, flg, eisenstat = (PetscBool)(s.eisenstat != 0);
+  PetscBool     lflg, oflg, flg, eisenstat = (PetscBool)(s.eisenstat != 0), isauto, isnone;
+  char          ctxmode[64];
   /* one byte more than jac->state holds: a longer path fills it and is
      refused below instead of being cut to another file's name */
   char          state[PETSC_MAX_PATH_LEN + 1];
@@ -726,8 +803,9 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(learner, s.learner, sizeof(learner)));
   PetscCall(PetscStrncpy(state, jac->state, sizeof(state)));
+  PetscCall(PetscStrncpy(ctxmode, s.auto_context ? "auto" : "none", sizeof(ctxmode)));
   PetscOptionsHeadBegin(PetscOptionsObject, "BanditSOR options: (S)SOR with omega learned online");
-  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: smooth_ts (default; uses a context when given one), the paper's tsallis, fixed, or the contextual chebcb and tsallis_cb (they need a context per solve: PCBanditSORSetContext())", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
+  PetscCall(PetscOptionsString("-pc_banditsor_learner", "omega learner: smooth_ts (default; uses a context when given one), the paper's tsallis, fixed, or the contextual chebcb and tsallis_cb (context per solve: PCBanditSORSetContext(), else the automatic one of -pc_banditsor_context)", "PCBanditSORSetLearner", learner, learner, sizeof(learner), &lflg));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega", "fixed relaxation factor 0 < omega < 2 (implies -pc_banditsor_learner fixed)", "None", omega, &omega, &oflg));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_min", "smallest omega of the learner's grid", "None", omin, &omin, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_max", "largest omega of the learner's grid", "None", omax, &omax, NULL));
@@ -742,7 +820,8 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   if (flg) s.sweep = BSOR_SWEEP_FORWARD;
   PetscCall(PetscOptionsBool("-pc_banditsor_eisenstat", "Eisenstat's trick, as PCEISENSTAT with the learned omega: the KSP iterates on (D/w + L)^-1 A (D/w + U)^-1 (two triangular sweeps per product, no matrix-vector product), preconditioned by D; needs the symmetric sweep, its = lits = 1, a KSP other than richardson", "PCBanditSORSetEisenstat", eisenstat, &eisenstat, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_seed", "seed of the learner's random stream", "None", seed, &seed, NULL));
-  PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "sets the lower end of the context range: chebcb/tsallis_cb rescale the context of each solve (given by the program with PCBanditSORSetContext(); none without) from this range and clamp values outside", "None", cmin, &cmin, NULL));
+  PetscCall(PetscOptionsString("-pc_banditsor_context", "context of each solve when the program sets none with PCBanditSORSetContext(): auto (the operator's mean diagonal-dominance ratio sum_(j!=i) |a_ij|/|a_ii| over all ranks' rows, recomputed when its values change; used by chebcb, tsallis_cb, smooth_ts) or none", "PCBanditSORSetAutoContext", ctxmode, ctxmode, sizeof(ctxmode), NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_context_min", "sets the lower end of the context range: the contextual learners rescale the context of each solve (from PCBanditSORSetContext(), else the automatic one of -pc_banditsor_context auto) from this range and clamp values outside", "None", cmin, &cmin, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_context_max", "sets the upper end of the context range (see -pc_banditsor_context_min)", "None", cmax, &cmax, NULL));
   PetscCall(PetscOptionsString("-pc_banditsor_state", "learner state file (rank 0): loaded at setup if it exists, written at setup and after each learned solve", "None", state, state, sizeof(state), NULL));
   PetscOptionsHeadEnd();
@@ -752,6 +831,9 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
     PetscCall(PetscStrlen(state, &len));
     PetscCheck(len < sizeof(jac->state), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "-pc_banditsor_state: the path has %d or more characters, PETSc's limit is %d (PETSC_MAX_PATH_LEN - 1): refused, not truncated", (int)sizeof(jac->state), (int)sizeof(jac->state) - 1);
   }
+  PetscCall(PetscStrcasecmp(ctxmode, "auto", &isauto));
+  PetscCall(PetscStrcasecmp(ctxmode, "none", &isnone));
+  PetscCheck(isauto || isnone, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "banditsor: -pc_banditsor_context %s: unknown value, expected auto or none", ctxmode[0] ? ctxmode : "(empty)");
   /* serial applies run its * lits sweeps in one call (a PetscInt) */
   PetscCheck(its < 1 || lits < 1 || (PetscInt64)its * (PetscInt64)lits <= (PetscInt64)PETSC_MAX_INT, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "banditsor: -pc_banditsor_its %" PetscInt_FMT " times -pc_banditsor_lits %" PetscInt_FMT " exceeds the largest PetscInt", its, lits);
 
@@ -764,9 +846,10 @@ static PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscO
   s.its         = its;
   s.lits        = lits;
   s.seed        = seed;
-  s.context_min = cmin;
-  s.context_max = cmax;
-  s.eisenstat   = eisenstat ? 1 : 0;
+  s.context_min  = cmin;
+  s.context_max  = cmax;
+  s.eisenstat    = eisenstat ? 1 : 0;
+  s.auto_context = isauto ? 1 : 0;
   PetscCall(PCBanditSORConfigure_Private(pc, &s));
   BsorpCall(pc, bsorp_set_state_path(jac->b, state));
   PetscCall(PetscStrncpy(jac->state, state, sizeof(jac->state)));
@@ -808,8 +891,9 @@ static PetscErrorCode PCReset_BanditSOR(PC pc)
   jac->ai    = NULL;
   jac->aj    = NULL;
   jac->aa    = NULL;
-  jac->ksp   = NULL;
-  jac->depth = 0;
+  jac->ksp      = NULL;
+  jac->depth    = 0;
+  jac->ctxvalid = PETSC_FALSE;
   BsorpCall(pc, bsorp_reset(jac->b));
   PetscFunctionReturn(0);
 }
@@ -828,6 +912,8 @@ static PetscErrorCode PCDestroy_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetEisenstat_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetEisenstat_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCPreSolveChangeRHS_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetAutoContext_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetContext_C", NULL));
   PetscCall(PetscFree(pc->data));
   PetscFunctionReturn(0);
 }
@@ -838,6 +924,30 @@ static PetscErrorCode PCBanditSORSetContext_BanditSOR(PC pc, PetscReal c)
 
   PetscFunctionBegin;
   jac->context = c;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORSetAutoContext_BanditSOR(PC pc, PetscBool on)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  BsorpSettings s   = jac->set;
+
+  PetscFunctionBegin;
+  s.auto_context = on ? 1 : 0;
+  PetscCall(PCBanditSORConfigure_Private(pc, &s));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCBanditSORGetContext_BanditSOR(PC pc, PetscReal *context, PetscBool *automatic)
+{
+  PC_BanditSOR *jac = (PC_BanditSOR *)pc->data;
+  double        c;
+  int           a;
+
+  PetscFunctionBegin;
+  BsorpCall(pc, bsorp_last_context(jac->b, &c, &a));
+  *context = (PetscReal)c;
+  if (automatic) *automatic = a ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -909,7 +1019,8 @@ static PetscErrorCode PCPreSolveChangeRHS_BanditSOR(PC pc, PetscBool *change)
 .  -pc_banditsor_its <1>, -pc_banditsor_lits <1> - iterations and local sweeps per application
 .  -pc_banditsor_symmetric, -pc_banditsor_forward, -pc_banditsor_backward - sweep (symmetric default)
 .  -pc_banditsor_seed <0> - seed of the learner's random stream
-.  -pc_banditsor_context_min <0>, -pc_banditsor_context_max <1> - the context range: contexts (set per solve with PCBanditSORSetContext()) are rescaled from it, values outside clamped
+.  -pc_banditsor_context <auto,none> - without PCBanditSORSetContext(), the contextual learners get the operator's mean diagonal-dominance ratio (auto, default; recomputed when its values change, over the rows of all ranks) or no context
+.  -pc_banditsor_context_min <0>, -pc_banditsor_context_max <1> - the context range: contexts (PCBanditSORSetContext() or automatic) are rescaled from it, values outside clamped
 .  -pc_banditsor_eisenstat - Eisenstat's trick (PCBanditSORSetEisenstat()), as PCEISENSTAT with the learned omega
 -  -pc_banditsor_state <file> - learner state file, loaded at setup if present, written at setup and after each learned solve
 
@@ -961,6 +1072,8 @@ static PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetEisenstat_C", PCBanditSORSetEisenstat_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetEisenstat_C", PCBanditSORGetEisenstat_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCPreSolveChangeRHS_C", PCPreSolveChangeRHS_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetAutoContext_C", PCBanditSORSetAutoContext_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetContext_C", PCBanditSORGetContext_BanditSOR));
   PetscFunctionReturn(0);
 }
 
@@ -1031,5 +1144,27 @@ PetscErrorCode bsorp_shim_get_eisenstat(PC pc, PetscBool *flg)
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscValidBoolPointer(flg, 2);
   PetscUseMethod(pc, "PCBanditSORGetEisenstat_C", (PC, PetscBool *), (pc, flg));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode bsorp_shim_set_auto_context(PC pc, int on)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidLogicalCollectiveBool(pc, on, 2);
+  PetscTryMethod(pc, "PCBanditSORSetAutoContext_C", (PC, PetscBool), (pc, on ? PETSC_TRUE : PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
+/* automatic is a PetscBool * in banditsor_petsc.h (an int-sized enum) */
+PetscErrorCode bsorp_shim_get_context(PC pc, PetscReal *context, int *automatic)
+{
+  PetscBool a = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidRealPointer(context, 2);
+  PetscUseMethod(pc, "PCBanditSORGetContext_C", (PC, PetscReal *, PetscBool *), (pc, context, &a));
+  if (automatic) *automatic = a ? 1 : 0;
   PetscFunctionReturn(0);
 }

@@ -1,7 +1,9 @@
 /* A matrix defect on one non-root rank only: the 1D Laplacian (n = 400,
    distributed by rows) gets a zero diagonal (-defect zero) or a NaN
    (-defect nan) in the first row owned by rank -defect_rank (default: the
-   last rank). With -good_solves k the matrix is first solved k times
+   last rank), or a NaN in that row's column owned by the previous rank
+   (-defect offnan: seen only by the automatic context, which reads the
+   off-process columns). With -good_solves k the matrix is first solved k times
    without the defect and the defect arrives with new values (same
    pattern), as in a time step; with k = 0 it is there from the first
    setup. Every rank must stop with a PETSc error (the defect rank naming
@@ -51,8 +53,13 @@ int main(int argc, char **argv)
     if (k == good) {
       /* the defect, on defect_rank only; MatSetValue keeps the pattern */
       if (rank == defect_rank) {
+        PetscBool offnan;
+
         PetscCall(PetscStrcmp(defect, "nan", &nan));
-        PetscCall(MatSetValue(A, rs, rs, nan ? (PetscScalar)NAN : 0.0, INSERT_VALUES));
+        PetscCall(PetscStrcmp(defect, "offnan", &offnan));
+        PetscCheck(!offnan || rs > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "-defect offnan needs a rank > 0");
+        if (offnan) PetscCall(MatSetValue(A, rs, rs - 1, (PetscScalar)NAN, INSERT_VALUES));
+        else PetscCall(MatSetValue(A, rs, rs, nan ? (PetscScalar)NAN : 0.0, INSERT_VALUES));
       }
       PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
       PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));

@@ -399,9 +399,9 @@ last_view=$WORK/ex16-last-view.txt
 awk '/type: banditsor/ {n++} n == 50' "$view" >"$last_view"
 if grep -q 'learner: smooth_ts over 20 omegas on \[1, 1.95\], seed 0' "$last_view" &&
   grep -q '^ *omega of the last solve: [0-9.]*$' "$last_view" &&
-  grep -q '^ *omega the learner favours: [0-9.]* after 50 learned solve(s) (to keep it: -pc_banditsor_omega [0-9.]*)$' "$last_view" &&
+  grep -q '^ *omega the learner favours for context 0.983333: [0-9.]* after 50 learned solve(s) (to keep it: -pc_banditsor_omega [0-9.]*)$' "$last_view" &&
   grep -q '^ *solves learned from: 50; held (omega not learned): 0; iterations in this run: [0-9]*$' "$last_view" &&
-  grep -q '^ *context: none (unused by smooth_ts)$' "$last_view" &&
+  grep -q '^ *context: 0.983333 (automatic: mean over the 3600 rows of all ranks of sum_(j!=i) |a_ij|/|a_ii|, computed 1 time(s), once per new operator values' "$last_view" &&
   ! grep -q 'favoured arm\|current omega\|solves seen' "$view"; then
   ok "-ksp_view: learner, omega of the last solve, favoured omega after 50 learned solves, solves, context"
 else
@@ -413,7 +413,7 @@ first_view=$WORK/ex16-first-view.txt
 awk '/type: banditsor/ {n++} n == 1' "$view" >"$first_view"
 first_omega=$(sed -n 's/^ *omega of the last solve: \([0-9.]*\)$/\1/p' "$first_view")
 if [ -n "$first_omega" ] &&
-  grep -q "^ *omega the learner favours: $first_omega after 1 learned solve(s) (to keep it: -pc_banditsor_omega $first_omega)\$" "$first_view"; then
+  grep -q "^ *omega the learner favours for context 0.983333: $first_omega after 1 learned solve(s) (to keep it: -pc_banditsor_omega $first_omega)\$" "$first_view"; then
   ok "-ksp_view after 1 solve (smooth_ts): the favoured omega is the one tried ($first_omega)"
 else
   bad "-ksp_view after 1 solve (smooth_ts): favoured omega" "$first_view"
@@ -514,10 +514,11 @@ if mpicc -O1 -g -o "$WORK/own/pattern_change" "$ROOT/tests/petsc/pattern_change.
   VGRIND=(valgrind -q --error-exitcode=97 --suppressions=/usr/share/openmpi/openmpi-valgrind.supp
     --suppressions="$ROOT/tests/petsc/mpi.supp" --log-file="$WORK/vg-pattern.%p")
   MPIEXEC=(timeout -k 10 900 mpiexec --oversubscribe --stdin none -n 2)
-  ex_run "pattern-change-np2" 2 timeout 600 "${VGRIND[@]}" "$WORK/own/pattern_change" "${PLUG32[@]}" -ksp_type cg
+  # chebcb: the automatic context reads both local blocks of the new pattern
+  ex_run "pattern-change-np2" 2 timeout 600 "${VGRIND[@]}" "$WORK/own/pattern_change" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_learner chebcb
   MPIEXEC=(mpiexec --oversubscribe -n 2)
-  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 2 time(s)' "$LOG"; then
-    ok "MatAXPY with a new pattern (mpiaij local block replaced), np=2, valgrind exit status 0 (no memcheck error), revalidated"
+  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 2 time(s)' "$LOG" && grep -q 'automatic: .*computed 2 time(s)' "$LOG"; then
+    ok "MatAXPY with a new pattern (mpiaij local block replaced), np=2, valgrind exit status 0 (no memcheck error), revalidated, automatic context recomputed"
   else
     bad "pattern change via MatAXPY np=2: rc=$RC (97 = valgrind error; logs: $WORK/vg-pattern.*)" "$LOG"
     cat "$WORK"/vg-pattern.* 2>/dev/null | head -40 | sed 's/^/       | /'
@@ -605,7 +606,7 @@ ex_run "ex16-state2" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 10 -ksp_type cg -pc_ba
 if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && [ -s "$state" ] && grep -q 'banditsor-learner-state' "$state" &&
   grep -q 'state file: .* (loaded at setup with 10 earlier solve(s); saved after each learned solve, last with 20 solve(s))' "$LOG" &&
   grep -q 'solves learned from: 10 in this run + 10 from the state file = 20; held' "$LOG" &&
-  grep -q 'omega the learner favours: .*after 20 learned solve(s)' "$LOG"; then
+  grep -q 'omega the learner favours\( for context [0-9.]*\)\?: .*after 20 learned solve(s)' "$LOG"; then
   ok "-pc_banditsor_state: saved after each solve, loaded by the next run; the view counts 10 + 10 = 20 solves everywhere"
 else
   bad "-pc_banditsor_state" "$LOG"
@@ -670,7 +671,7 @@ fi
 # ---- options: -help and bad values ---------------------------------------------------
 ex_run "ex2-help" 1 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -help
 missing_opts=""
-for o in learner omega omega_min omega_max grid its lits symmetric forward backward seed context_min context_max state eisenstat; do
+for o in learner omega omega_min omega_max grid its lits symmetric forward backward seed context context_min context_max state eisenstat; do
   grep -q -- "-pc_banditsor_$o[ <:]" "$LOG" || missing_opts="$missing_opts $o"
 done
 if [ -z "$missing_opts" ]; then ok "-help lists all -pc_banditsor_* options"; else bad "-help misses:$missing_opts" "$LOG"; fi
@@ -683,6 +684,11 @@ if grep -q -- '-pc_banditsor_context_min <[^>]*>: sets the lower end of the cont
   grep -q -- '-pc_banditsor_context_max <[^>]*>: sets the upper end of the context range' "$LOG" &&
   ! grep -q -- '-pc_banditsor_context_m.*(PCBanditSORSetContext)$' "$LOG"; then
   ok "-help: -pc_banditsor_context_min/max say they set the context range and where contexts come from"
+else
+  bad "-help text of -pc_banditsor_context_min/max" "$LOG"
+fi
+if grep -q -- '-pc_banditsor_context <[^>]*auto[^>]*>: context of each solve when the program sets none with PCBanditSORSetContext(): auto (.*) or none (PCBanditSORSetAutoContext)' "$LOG"; then
+  ok "-help: -pc_banditsor_context (default auto) says what auto computes and that none is the alternative"
 else
   bad "-help text of -pc_banditsor_context_min/max" "$LOG"
 fi
@@ -743,6 +749,7 @@ badopt its -pc_banditsor_its -pc_banditsor_its 0
 badopt itslits "-pc_banditsor_its 65536 times -pc_banditsor_lits 65537" -pc_banditsor_its 65536 -pc_banditsor_lits 65537
 badopt range -pc_banditsor_omega_max -pc_banditsor_omega_min 1.5 -pc_banditsor_omega_max 1.2
 badopt mattype "not seqsbaij" -mat_type sbaij
+badopt context "-pc_banditsor_context foo: unknown value, expected auto or none" -pc_banditsor_context foo
 ex_run "bad-np2" 2 "$B32/ex2" -dll_append "$LIB32" -pc_type banditsor -pc_banditsor_omega 0
 if [ "$RC" -ne 0 ] && plugin_error "$LOG" "-pc_banditsor_omega 0"; then ok "bad option under mpiexec -n 2 -> clean PETSc error naming the option"; else bad "bad option np=2" "$LOG"; fi
 
@@ -766,12 +773,85 @@ if grep -q '^ *omega the learner favours: none yet (after 1 learned solve(s) it 
 else
   bad "-ksp_view after 1 solve (tsallis): favoured omega" "$tsallis_first"
 fi
-if grep -q '^ *context: none, so chebcb learns one omega for all solves: give each solve its context with PCBanditSORSetContext(), range \[0, 1\]' "$LOGS/ex16-chebcb.log" &&
+# -pc_banditsor_context none: the behaviour before the automatic context
+# (chebcb gets no context, and the view says so), and -info on every solve
+rm -f "$WORK"/info-ctxnone.*
+ex_run "ex16-chebcb-ctxnone" 1 "$B32/ex16" "${PLUG32[@]}" -ntimes 5 -ksp_type cg -pc_banditsor_learner chebcb -pc_banditsor_context none -ksp_view -info "$WORK/info-ctxnone"
+if [ "$RC" -eq 0 ] && converged "$LOG" 5 &&
+  grep -q '^ *context: none, so chebcb learns one omega for all solves: give each solve its context with PCBanditSORSetContext(), range \[0, 1\]' "$LOG" &&
+  [ "$(grep -c 'banditsor rank 0: omega = [0-9.]* for this solve, context none$' "$WORK/info-ctxnone.0")" -eq 5 ] &&
   grep -q '^ *context: none (unused by tsallis)$' "$LOGS/ex16-tsallis.log"; then
-  ok "-ksp_view says when a contextual learner gets no context, and where contexts come from"
+  ok "-pc_banditsor_context none: chebcb gets no context in any of 5 solves (-info) and -ksp_view says so; tsallis: context unused"
 else
-  bad "-ksp_view context line (chebcb without a context)" "$LOGS/ex16-chebcb.log"
+  bad "-pc_banditsor_context none: chebcb without a context" "$LOG"
 fi
+
+# ---- automatic context (-pc_banditsor_context auto, the default) -------------------
+# ex2 -m 40 -n 30 is the 5-point Laplacian on a 40 x 30 grid: the mean
+# diagonal-dominance ratio is 1 - (m + n) / (2 m n) = 0.9708333..., the
+# formula src/context.rs documents and unit-tests for the Rust core. The
+# serial value must match it, and mpiexec -n 2 and -n 3 (rows split across
+# ranks, off-rank columns counted) must give every rank the same value to
+# all 17 digits, as -info prints it on every rank.
+CTX_WANT=$(awk 'BEGIN { m = 40; n = 30; printf "%.17g", 1 - (m + n) / (2 * m * n) }')
+ctx_serial=""
+for np in 1 2 3; do
+  rm -f "$WORK"/info-ctx-np"$np".*
+  per_rank_run "ctx-ex2-np$np" "$np" "$B32/ex2" "${PLUG32[@]}" -ksp_type cg -m 40 -n 30 -pc_banditsor_learner chebcb -ksp_view -info "$WORK/info-ctx-np$np"
+  vals=$(for r in $(seq 0 $((np - 1))); do sed -n 's/.*banditsor rank '"$r"': omega = [^ ]* for this solve, context \([^ ]*\) (automatic)$/\1/p' "$WORK/info-ctx-np$np.$r" 2>/dev/null; done | sort -u)
+  nvals=$(grep -c . <<<"$vals" || true)
+  [ "$np" -eq 1 ] && ctx_serial=$vals
+  if [ "$RC" -eq 0 ] && converged "$LOG" 1 && [ "$nvals" -eq 1 ] && [ "$vals" = "$ctx_serial" ] &&
+    awk -v a="$vals" -v b="$CTX_WANT" 'BEGIN { d = a - b; exit !(d < 1e-13 && d > -1e-13) }' &&
+    grep -q '^ *context: 0.970833 (automatic: mean over the 1200 rows of all ranks of sum_(j!=i) |a_ij|/|a_ii|, computed 1 time(s), once per new operator values; -pc_banditsor_context none turns it off), range \[0, 1\]' "$LOG"; then
+    ok "automatic context, ex2 40x30, np=$np: every rank's context $vals = serial = 1 - (m+n)/(2mn) (Rust core's formula), shown as automatic in -ksp_view"
+  else
+    bad "automatic context ex2 np=$np: ranks gave '$(tr '\n' ' ' <<<"$vals")', serial '$ctx_serial', want $CTX_WANT (rc=$RC)" "$LOG"
+  fi
+done
+# computed once per new operator values, not per solve or apply: 20 solves
+# with one matrix (ex16) compute it once; ex5's second system (new values,
+# same pattern) computes it again and gets another value
+ex_run "ctx-ex16-np2" 2 "$B32/ex16" "${PLUG32[@]}" -ntimes 20 -ksp_type cg -pc_banditsor_learner chebcb -ksp_view
+last=$WORK/ctx-ex16-last-view.txt
+awk '/type: banditsor/ {n++} n == 20' "$LOG" >"$last"
+if [ "$RC" -eq 0 ] && converged "$LOG" 20 && grep -q '^ *context: [0-9.]* (automatic: .*computed 1 time(s), once per new operator values' "$last"; then
+  ok "ex16 np=2, 20 solves of one matrix: automatic context computed 1 time, not per solve or apply"
+else
+  bad "ex16 np=2: automatic context must be computed once for 20 solves of one matrix" "$last"
+fi
+for np in 1 2; do
+  rm -f "$WORK"/info-ctx-ex5-np"$np".*
+  ex_run "ctx-ex5-np$np" "$np" "$B32/ex5" "${PLUG32[@]}" -ksp_type cg -pc_banditsor_learner tsallis_cb -ksp_view -info "$WORK/info-ctx-ex5-np$np"
+  n_distinct=$(sed -n 's/.*banditsor rank 0: omega = [^ ]* for this solve, context \([^ ]*\) (automatic)$/\1/p' "$WORK/info-ctx-ex5-np$np.0" 2>/dev/null | sort -u | wc -l)
+  if [ "$RC" -eq 0 ] && converged "$LOG" 2 && [ "$n_distinct" -eq 2 ] &&
+    [ "$(awk '/type: banditsor/ {n++} n == 2' "$LOG" | grep -c 'computed 2 time(s), once per new operator values')" -eq 1 ]; then
+    ok "ex5 np=$np: new matrix values between the 2 solves give a new automatic context (2 distinct, computed 2 times)"
+  else
+    bad "ex5 np=$np: automatic context must follow new values ($n_distinct distinct)" "$LOG"
+  fi
+done
+# a NaN in a column owned by another rank is seen by the automatic context
+# only (the sweeps read the local block): one rank refuses, every rank
+# raises its message at the same solve, none hangs in the reduction
+for np in 2 3; do
+  for r in $(seq 1 $((np - 1))); do
+    for good in 0 2; do
+      per_rank_run "ctx-offnan-rank$r-of-np$np-after$good" "$np" timeout 120 "$WORK/own/defect_rank" "${PLUG32[@]}" -ksp_type cg \
+        -pc_banditsor_learner chebcb -defect offnan -defect_rank "$r" -good_solves "$good"
+      all_ranks=1
+      for o in $(seq 0 $((np - 1))); do
+        grep "\[$o\]PETSC ERROR: banditsor: " "$LOG" | grep -q "non-finite value NaN in row [0-9]* (a column owned by another rank)" || all_ranks=0
+      done
+      if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && [ "$(grep -c "solve [0-9]* done" "$LOG")" -eq "$good" ] &&
+        [ "$(grep -o 'rank [0-9]*: KSPSolve failed' "$LOG" | sort -u | wc -l)" -eq "$np" ] && [ "$all_ranks" -eq 1 ]; then
+        ok "np=$np, NaN in an off-rank column of rank $r (after $good good solves): the automatic context stops every rank with rank $r's message"
+      else
+        bad "np=$np, off-rank NaN on rank $r after $good solves: rc=$RC (124/137 = hang)" "$LOG"
+      fi
+    done
+  done
+done
 
 # ---- petsc4py -----------------------------------------------------------------------------
 run "$LOGS/petsc4py.log" /usr/bin/python3 "$ROOT/tests/petsc/test_petsc4py.py" "$LIB32"
@@ -780,6 +860,11 @@ if [ "$RC" -eq 0 ] && grep -q 'petsc4py: ok' "$LOGS/petsc4py.log" && plugin_erro
   ok "petsc4py: $(grep 'learned total' "$LOGS/petsc4py.log"); $(grep 'PCBanditSORSetEisenstat:' "$LOGS/petsc4py.log" | sed 's/^petsc4py: //'); Amat != Pmat refused"
 else
   bad "petsc4py test" "$LOGS/petsc4py.log"
+fi
+if [ "$RC" -eq 0 ] && grep -q '^petsc4py: automatic context [0-9.e-]* = Rust core [0-9.e-]*; PCBanditSORSetAutoContext(FALSE): none; PCBanditSORSetContext(0.25) takes precedence$' "$LOGS/petsc4py.log"; then
+  ok "petsc4py: PCBanditSORGetContext after a chebcb solve = the Rust core's context (bsor_pc_get_last_context) for the same CSR; SetAutoContext(FALSE): none; SetContext takes precedence"
+else
+  bad "petsc4py: automatic context vs the Rust core, SetAutoContext, precedence" "$LOGS/petsc4py.log"
 fi
 
 # ---- 64-bit PetscInt plugin ---------------------------------------------------------------

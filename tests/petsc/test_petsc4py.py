@@ -104,6 +104,70 @@ with tempfile.TemporaryDirectory() as d:
     text = open(path).read()
 assert "learner: tsallis_cb" in text and "context: 0.3" in text, text
 print(f"petsc4py: PCBanditSORSetLearner/SetContext/GetOmega ok (omega {w.value})")
+# The automatic context (-pc_banditsor_context auto, the default) of a matrix
+# whose rows differ (diagonal 4 + row-dependent shift): PCBanditSORGetContext
+# after a chebcb solve must be what the Rust core (its C ABI, exported by the
+# plugin) computes for the same CSR arrays; PCBanditSORSetAutoContext(FALSE)
+# must give none, and an explicit context must take precedence.
+so.PCBanditSORSetAutoContext.restype = ctypes.c_int
+so.PCBanditSORGetContext.restype = ctypes.c_int
+m = 20
+S = PETSc.Mat().createAIJ([m * m, m * m], nnz=5, comm=PETSc.COMM_SELF)
+for row in range(m * m):
+    i, j = divmod(row, m)
+    S[row, row] = 4.0 + 0.5 * (row % 7)
+    for nb, inside in ((row - m, i > 0), (row + m, i < m - 1), (row - 1, j > 0), (row + 1, j < m - 1)):
+        if inside:
+            S[row, nb] = -1.0 - 0.1 * (nb % 3)
+S.assemble()
+ia, ja, va = S.getValuesCSR()
+core = ctypes.c_void_p()
+assert so.bsor_pc_create(ctypes.byref(core)) == 0
+I32 = ctypes.POINTER(ctypes.c_int32)
+rc = so.bsor_pc_set_operator_csr_i32(
+    core, ctypes.c_int32(m * m),
+    ia.astype("int32").ctypes.data_as(I32), ja.astype("int32").ctypes.data_as(I32),
+    va.astype("float64").ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+assert rc == 0, rc
+w_core, c_core = ctypes.c_double(), ctypes.c_double()
+assert so.bsor_pc_presolve(core, ctypes.c_double(float("nan")), ctypes.byref(w_core)) == 0
+assert so.bsor_pc_get_last_context(core, ctypes.byref(c_core)) == 0
+assert so.bsor_pc_destroy(ctypes.byref(core)) == 0
+
+
+def contexts(setup):
+    """(context, automatic) of two chebcb solves, setup(handle) between them."""
+    ks = PETSc.KSP().create(comm=PETSc.COMM_SELF)
+    ks.setOperators(S)
+    ks.setType("cg")
+    ks.getPC().setType("banditsor")
+    hs = ctypes.c_void_p(ks.getPC().handle)
+    assert so.PCBanditSORSetLearner(hs, b"chebcb") == 0
+    xs, bs = S.createVecs()
+    bs.set(1.0)
+    got = []
+    for k in range(2):
+        if k == 1:
+            assert setup(hs) == 0
+        ks.solve(bs, xs)
+        assert ks.getConvergedReason() > 0
+        c, a = ctypes.c_double(), ctypes.c_int(-1)
+        assert so.PCBanditSORGetContext(hs, ctypes.byref(c), ctypes.byref(a)) == 0
+        got.append((c.value, a.value))
+    return got
+
+
+# first solve: the automatic context; then, with it computed, the second
+# solve after nothing / SetAutoContext(FALSE) / SetContext(0.25)
+(c_auto, a_auto), again = contexts(lambda h: 0)
+assert a_auto == 1 and abs(c_auto - c_core.value) <= 1e-14 * c_core.value, (c_auto, a_auto, c_core.value)
+assert again == (c_auto, 1), again
+_, (c_none, a_none) = contexts(lambda h: so.PCBanditSORSetAutoContext(h, 0))
+assert c_none != c_none and a_none == 0, (c_none, a_none)
+_, (c_exp, a_exp) = contexts(lambda h: so.PCBanditSORSetContext(h, ctypes.c_double(0.25)))
+assert c_exp == 0.25 and a_exp == 0, (c_exp, a_exp)
+print(f"petsc4py: automatic context {c_auto!r} = Rust core {c_core.value!r}; "
+      "PCBanditSORSetAutoContext(FALSE): none; PCBanditSORSetContext(0.25) takes precedence")
 # GetOmega on a PC of another type is an error, SetContext/SetLearner are no-ops
 pcs = PETSc.PC().create()
 pcs.setType("sor")
