@@ -58,6 +58,7 @@ row() { # label options...
 }
 row "banditsor-default" -dll_append "$LIB" -pc_type banditsor
 row "banditsor-smooth_ts" -dll_append "$LIB" -pc_type banditsor -pc_banditsor_learner smooth_ts
+row "banditsor-smooth_ts-ctx-none" -dll_append "$LIB" -pc_type banditsor -pc_banditsor_learner smooth_ts -pc_banditsor_context none
 row "banditsor-tsallis" -dll_append "$LIB" -pc_type banditsor -pc_banditsor_learner tsallis
 for w in 1 1.5 1.6 1.7 1.75 1.8 1.85 1.9 1.95; do
   row "sor-omega-$w" -pc_type sor -pc_sor_omega "$w"
