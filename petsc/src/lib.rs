@@ -129,6 +129,14 @@ struct Operator {
     nonzero_state: i64,
     value_state: i64,
     diag: Diagonal,
+    /// a_ii, contiguous: Eisenstat's PCApply (y = D x) streams it instead
+    /// of gathering one value per row from the CSR values.
+    diag_values: Vec<f64>,
+}
+
+/// a_ii of every row, from the validated diagonal positions.
+fn diagonal_values(diag: &Diagonal, values: &[f64]) -> Vec<f64> {
+    diag.positions().iter().map(|&d| values[d]).collect()
 }
 
 /// Why a presolve did not start a learning round.
@@ -356,6 +364,7 @@ impl PcState {
             o.diag
                 .refresh_values(rp, ci, va)
                 .map_err(|e| format!("matrix values: {e}"))?;
+            o.diag_values = diagonal_values(&o.diag, va);
             o.values = values as usize;
             o.value_state = value_state;
             self.refreshes += 1;
@@ -364,6 +373,7 @@ impl PcState {
         self.op = None;
         let diag = validate_csr(n as i64, rp, ci, va).map_err(|e| format!("matrix: {e}"))?;
         self.validations += 1;
+        let diag_values = diagonal_values(&diag, va);
         self.op = Some(Operator {
             n: n_us,
             nnz,
@@ -373,6 +383,7 @@ impl PcState {
             nonzero_state,
             value_state,
             diag,
+            diag_values,
         });
         Ok(())
     }
@@ -478,8 +489,8 @@ impl PcState {
                     eisenstat_lower_add(&a, omega, xx, yy, ww)
                 }
                 _ => {
-                    for ((yi, xi), &d) in yy.iter_mut().zip(xx).zip(o.diag.positions()) {
-                        *yi = va[d] * xi;
+                    for ((yi, xi), d) in yy.iter_mut().zip(xx).zip(&o.diag_values) {
+                        *yi = d * xi;
                     }
                 }
             }
