@@ -397,6 +397,7 @@ static PetscErrorCode PCBanditSOREisenstatPreSolve_Private(PC pc, KSP ksp, Vec b
 
   PetscFunctionBegin;
   PetscCheck(level >= 0 && level < 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: presolve at nesting level %" PetscInt_FMT, level);
+  PetscCheck(jac->work[0], PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PC banditsor: presolve before PCSetUp (KSPSolve sets the PC up first)");
   PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
   PetscCall(PCBanditSOREisenstatSetUp_Private(pc));
   if (!jac->rhs[level]) PetscCall(VecDuplicate(b, &jac->rhs[level]));
