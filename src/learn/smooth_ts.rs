@@ -41,12 +41,18 @@
 //!   argmin f. The first round, with no data, plays the prior's best arm
 //!   (`centre` of the grid) instead.
 //!
-//! Safety. Thompson sampling with these posteriors is consistent on any
-//! stochastic sequence (nonsymmetric or not consistently ordered
-//! matrices, costs that are not unimodal), and with cumulative statistics
-//! it follows the best fixed arm of the whole history on sequences whose
-//! best omega switches, as Tsallis-INF does; the benchmark and the tests
-//! compare both on such sequences.
+//! Safety. With its deviation scaled down (`explore` < 1) Thompson
+//! sampling alone never tries an arm the prior ranks a few scaled
+//! deviations worse than a well-measured one, so it could stay on a wrong
+//! omega of a coarse grid for ever. A local exploration overrides the
+//! draw ([`SmoothTs::local_exploration`], after OSUB): the leader's grid
+//! neighbours are tested at exponentially spaced play counts of the
+//! leader, in the global row and in the cell, which climbs any unimodal
+//! cost to its best arm for O(log n) extra plays. The residual lets data
+//! override the shape elsewhere (costs that are not unimodal), and the
+//! change detector handles sequences whose best omega switches; the
+//! benchmark and the tests compare SmoothTS with Tsallis-INF on such
+//! sequences (tests/smooth_ts.rs, tests/smooth_ts_coarse.rs).
 //!
 //! Cost per round: O(d^3 / 6) for the Cholesky factor of the d x d
 //! posterior precision plus O(window d) to gather the cells, independent
