@@ -620,7 +620,8 @@ static PetscErrorCode PCApplyRichardson_BanditSOR(PC pc, Vec b, Vec y, Vec w, Pe
   KSPNormType   normtype;
 
   PetscFunctionBegin;
-  PetscCheck(!jac->set.eisenstat, PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat cannot be used with KSP richardson: Eisenstat's trick transforms the system for a Krylov method (use -ksp_type cg, or drop -pc_banditsor_eisenstat for SOR as the solver)");
+  /* the setting is the same on every rank: each raises and prints it */
+  PetscCheck(!jac->set.eisenstat, PETSC_COMM_SELF, PETSC_ERR_SUP, "PC banditsor: -pc_banditsor_eisenstat cannot be used with KSP richardson: Eisenstat's trick transforms the system for a Krylov method (use -ksp_type cg, or drop -pc_banditsor_eisenstat for SOR as the solver)");
   PetscCall(PCBanditSORUpdateMatrixCollective_Private(pc));
   if (jac->ksp) {
     PetscCall(KSPGetNormType(jac->ksp, &normtype));
