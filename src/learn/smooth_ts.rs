@@ -640,6 +640,16 @@ impl SmoothTs {
     /// any unimodal cost to its best arm, whatever the prior says.
     fn local_exploration(&self, cell: Option<usize>) -> Option<usize> {
         let d = self.grid.len();
+        let (precision, mean) = (&self.obs_precision, &self.obs_mean);
+        let Some(k) = cell else {
+            // Without a context the gathered observations are the global row's.
+            return short_of_plays(
+                &self.global,
+                |i| precision[i],
+                |i| mean[i],
+                GLOBAL_FIRST_TEST,
+            );
+        };
         let cv2 = self.cv2(&self.global);
         let global = &self.global;
         short_of_plays(
@@ -649,11 +659,10 @@ impl SmoothTs {
             GLOBAL_FIRST_TEST,
         )
         .or_else(|| {
-            let k = cell?;
             short_of_plays(
                 &self.cells[k * d..(k + 1) * d],
-                |i| self.obs_precision[i],
-                |i| self.obs_mean[i],
+                |i| precision[i],
+                |i| mean[i],
                 CELL_FIRST_TEST,
             )
         })
@@ -689,9 +698,15 @@ fn short_of_plays(
     first: u64,
 ) -> Option<usize> {
     let d = row.len();
-    let leader = (0..d)
-        .filter(|&i| precision(i) > 0.0)
-        .min_by(|&a, &b| mean(a).total_cmp(&mean(b)))?;
+    let mut leader = None;
+    let mut lowest = f64::INFINITY;
+    for i in (0..d).filter(|&i| precision(i) > 0.0) {
+        let m = mean(i);
+        if leader.is_none() || m < lowest {
+            (leader, lowest) = (Some(i), m);
+        }
+    }
+    let leader = leader?;
     let plays = row[leader].n;
     let scaled = plays.saturating_mul(2) / first;
     if scaled < 2 {
@@ -700,8 +715,7 @@ fn short_of_plays(
     let due = u64::from(scaled.ilog2());
     let width = (2.0 * (plays as f64).ln()).sqrt();
     let short = |j: usize| {
-        row[j].n < due
-            && (precision(j) <= 0.0 || mean(j) - width / precision(j).sqrt() < mean(leader))
+        row[j].n < due && (precision(j) <= 0.0 || mean(j) - width / precision(j).sqrt() < lowest)
     };
     [leader.wrapping_sub(1), leader + 1]
         .into_iter()
