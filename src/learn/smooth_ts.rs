@@ -905,6 +905,61 @@ impl Learner for SmoothTs {
 mod tests {
     use super::*;
 
+    /// The documented schedule and confidence width of the local
+    /// exploration, exactly (the coarse-grid tests check only outcomes, so
+    /// cargo-mutants found a changed schedule and width surviving them).
+    #[test]
+    fn neighbours_are_tested_on_the_documented_schedule_and_width() {
+        let row = |plays: &[u64]| -> Vec<ArmStats> {
+            plays
+                .iter()
+                .map(|&n| ArmStats {
+                    n,
+                    ..Default::default()
+                })
+                .collect()
+        };
+        // Arm 1 leads (mean 0); arms 0 and 2 never played (precision 0).
+        let untried = |plays: u64, first: u64| {
+            let r = row(&[0, plays, 0]);
+            let precision = |i: usize| if i == 1 { 1.0 } else { 0.0 };
+            short_of_plays(&r, precision, |_| 0.0, first)
+        };
+        assert_eq!(untried(2, 3), None, "global row: not before the 3rd play");
+        assert_eq!(untried(3, 3), Some(0), "global row: from the 3rd play");
+        assert_eq!(untried(1, 2), None, "cell: not before the 2nd play");
+        assert_eq!(untried(2, 2), Some(0), "cell: from the 2nd play");
+        // Played neighbours (mean 0.5, not yet shown worse): due =
+        // floor(log2(2 n / first)) plays each.
+        let played = |leader: u64, left: u64, right: u64| {
+            let r = row(&[left, leader, right]);
+            short_of_plays(&r, |_| 1.0, |i| if i == 1 { 0.0 } else { 0.5 }, 3)
+        };
+        // n = 5: 10 / 3 = 3, due 1; n = 6: due 2.
+        assert_eq!(played(5, 1, 1), None);
+        assert_eq!(played(6, 1, 1), Some(0));
+        assert_eq!(played(6, 2, 1), Some(2), "the less-played neighbour first");
+        assert_eq!(played(6, 2, 2), None);
+        // A neighbour whose lower bound mean - sqrt(2 ln n / precision)
+        // lies above the leader's mean is shown worse and skipped: n = 16,
+        // width sqrt(2 ln 16) = 2.355 (due 3).
+        let bounded = |neighbour_mean: f64| {
+            let r = row(&[16, 2]);
+            short_of_plays(
+                &r,
+                |_| 1.0,
+                |i| if i == 0 { 0.0 } else { neighbour_mean },
+                3,
+            )
+        };
+        assert_eq!(
+            bounded(2.27),
+            Some(1),
+            "lower bound -0.085: not yet shown worse"
+        );
+        assert_eq!(bounded(2.44), None, "lower bound 0.085: shown worse");
+    }
+
     #[test]
     fn cholesky_solves_a_small_spd_system() {
         let mut a = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
