@@ -536,20 +536,10 @@ impl SmoothTs {
             prec[i] += p;
             mean[i] += p * s.mean().ln_1p();
         }
-        match cell {
-            None => {
-                for i in 0..d {
-                    let s = self.global[i];
-                    add(
-                        &mut self.obs_precision,
-                        &mut self.obs_mean,
-                        i,
-                        &s,
-                        0.0,
-                        cv2_global,
-                    );
-                }
-            }
+        // A cell's own and nearby cells' data first, then the global row:
+        // exact for the global row itself, with a bias for a cell.
+        let global_bias = match cell {
+            None => 0.0,
             Some(k) => {
                 let cells = self.params.cells;
                 let cv2_cells = self.cv2(&self.cells);
@@ -571,18 +561,19 @@ impl SmoothTs {
                         );
                     }
                 }
-                for i in 0..d {
-                    let s = self.global[i];
-                    add(
-                        &mut self.obs_precision,
-                        &mut self.obs_mean,
-                        i,
-                        &s,
-                        self.params.tau_global,
-                        cv2_global,
-                    );
-                }
+                self.params.tau_global
             }
+        };
+        for i in 0..d {
+            let s = self.global[i];
+            add(
+                &mut self.obs_precision,
+                &mut self.obs_mean,
+                i,
+                &s,
+                global_bias,
+                cv2_global,
+            );
         }
         for (m, &p) in self.obs_mean.iter_mut().zip(&self.obs_precision) {
             if p > 0.0 {
