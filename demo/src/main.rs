@@ -6,7 +6,9 @@
 //! the automatic context; prints a table and writes an SVG plot.
 //! `banditsor shifted`: the paper's shifted-Laplacian SOR experiment.
 
+use banditsor::solve::CgWork;
 use banditsor::{ContextRange, LearnerConfig, LearnerKind, Method, OmegaGrid, Preconditioner};
+use banditsor_demo::oracle::{heat_step_per_step_best, oracle_grid};
 use banditsor_demo::problems::heat::{HeatEquation, KAPPA_RANGE};
 use clap::{Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -54,7 +56,10 @@ struct HeatArgs {
     /// Comma-separated strategies: cg, omega=<w> (fixed SSOR-PCG), or a learner (default, tsallis,
     /// tsallis_cb, chebcb, smooth_ts) optionally suffixed with its context: `:kappa` (the
     /// diffusivity, what a learner gets without suffix), `:auto` (no context from the caller, the
-    /// operator's automatic context) or `:none` (no context at all).
+    /// operator's automatic context) or `:none` (no context at all); or `per-step-best`, the
+    /// oracle that solves every step at every omega of the learners' 20-omega grid (1.0, 1.05,
+    /// ..., 1.95) from the same warm start and keeps the fewest iterations (`per-step-best:10`:
+    /// the 10 omegas 1.0, 1.1, ..., 1.9).
     #[arg(
         long,
         default_value = "cg,omega=1,omega=1.5,tsallis,chebcb,default:auto"
@@ -89,6 +94,8 @@ struct Strategy {
     method: Method,
     config: LearnerConfig,
     context: ContextMode,
+    /// The per-step best oracle's grid (then method and config are unused).
+    oracle: Option<Vec<f64>>,
 }
 
 fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
@@ -100,6 +107,7 @@ fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
             ..LearnerConfig::default()
         };
         let mut context = ContextMode::Kappa;
+        let mut oracle = None;
         let (label, method) = if item == "cg" {
             config.kind = LearnerKind::Fixed;
             ("CG (no preconditioner)".to_string(), Method::Cg)
@@ -111,6 +119,18 @@ fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
             config.kind = LearnerKind::Fixed;
             config.fixed_omega = omega;
             (format!("SSOR-CG omega = {omega}"), Method::SsorCg)
+        } else if let Some(rest) = item.strip_prefix("per-step-best") {
+            let suffix = match rest {
+                "" => None,
+                _ => Some(rest.strip_prefix(':').ok_or_else(|| {
+                    format!("'{item}': expected per-step-best or per-step-best:<grid>")
+                })?),
+            };
+            let grid = oracle_grid(suffix)?;
+            config.kind = LearnerKind::Fixed;
+            let label = format!("per-step best of {} omegas", grid.len());
+            oracle = Some(grid);
+            (label, Method::SsorCg)
         } else {
             let (name, suffix) = item.split_once(':').unwrap_or((item, "kappa"));
             context = match suffix {
@@ -148,6 +168,7 @@ fn parse_strategies(spec: &str, seed: u64) -> Result<Vec<Strategy>, String> {
             method,
             config,
             context,
+            oracle,
         });
     }
     if out.is_empty() {
@@ -173,6 +194,9 @@ pub struct RunTrace {
 }
 
 fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<RunTrace, String> {
+    if let Some(grid) = &strategy.oracle {
+        return run_per_step_best(args, &strategy.label, grid, bar);
+    }
     let mut heat = HeatEquation::new(args.nx, 1e-3);
     let mut pc = Preconditioner::with_config(strategy.config.clone()).map_err(|e| e.to_string())?;
     pc.set_auto_context(strategy.context == ContextMode::Auto);
@@ -219,6 +243,60 @@ fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<R
         trace.iterations.push(out.iterations);
         trace.omegas.push(pc.omega());
         heat.accept(x);
+        bar.inc(1);
+        if bar.position().is_multiple_of(50) {
+            bar.set_message(format!("{total} iterations"));
+        }
+    }
+    trace.seconds = start.elapsed().as_secs_f64();
+    bar.finish_with_message(format!("{total} iterations, {:.1} s", trace.seconds));
+    Ok(trace)
+}
+
+/// The per-step best oracle over the simulation: every step solved at every
+/// omega of `grid` from the same warm start, the fewest iterations charged,
+/// the simulation continued from that solve's solution. Times are those of
+/// the chosen solves only (what the steps would cost knowing the best omega).
+fn run_per_step_best(
+    args: &HeatArgs,
+    label: &str,
+    grid: &[f64],
+    bar: &ProgressBar,
+) -> Result<RunTrace, String> {
+    let mut heat = HeatEquation::new(args.nx, 1e-3);
+    let mut work = CgWork::new(heat.n());
+    let mut trace = RunTrace {
+        label: label.to_string(),
+        iterations: Vec::with_capacity(args.steps),
+        omegas: Vec::with_capacity(args.steps),
+        learned: false,
+        seconds: 0.0,
+        solve_seconds: 0.0,
+        solve_cpu_seconds: 0.0,
+        failures: 0,
+    };
+    let start = Instant::now();
+    let mut total = 0u64;
+    let mut solve_wall = vec![0.0; grid.len()];
+    let mut solve_cpu = vec![0.0; grid.len()];
+    for _ in 0..args.steps {
+        let (mut wall, mut cpu) = (Instant::now(), thread_cpu_seconds());
+        let best =
+            heat_step_per_step_best(&mut heat, grid, args.rtol, 10_000, &mut work, |arm, _| {
+                let now = thread_cpu_seconds();
+                solve_wall[arm] = wall.elapsed().as_secs_f64();
+                solve_cpu[arm] = now - cpu;
+                wall = Instant::now();
+                cpu = thread_cpu_seconds();
+            });
+        trace.solve_seconds += solve_wall[best.arm];
+        trace.solve_cpu_seconds += solve_cpu[best.arm];
+        if !best.converged {
+            trace.failures += 1;
+        }
+        total += best.iterations;
+        trace.iterations.push(best.iterations);
+        trace.omegas.push(grid[best.arm]);
         bar.inc(1);
         if bar.position().is_multiple_of(50) {
             bar.set_message(format!("{total} iterations"));
@@ -361,7 +439,25 @@ fn print_heat_table(traces: &[RunTrace]) {
             t.failures
         );
     }
-    println!("* mean omega over the last 10% of steps; time includes assembling the systems, solve only the solves;\n  cpu/it: the solving thread's CPU time in the solves per iteration");
+    // The best fixed omega in hindsight: the fixed-omega run with the
+    // fewest iterations (among those given).
+    let fixed = traces
+        .iter()
+        .filter(|t| t.label.starts_with("SSOR-CG omega = "))
+        .map(|t| (t.iterations.iter().sum::<u64>(), t.label.as_str()))
+        .min();
+    if let Some((total, label)) = fixed {
+        let ratio = baseline.map_or("-".to_string(), |b| format!("{:.3}", total as f64 / b));
+        let count = traces
+            .iter()
+            .filter(|t| t.label.starts_with("SSOR-CG omega = "))
+            .count();
+        println!(
+            "best fixed omega in hindsight ({} of {count} fixed): {total} iterations, vs omega=1 {ratio}",
+            label.trim_start_matches("SSOR-CG ")
+        );
+    }
+    println!("* mean omega over the last 10% of steps; time includes assembling the systems, solve only the solves;\n  cpu/it: the solving thread's CPU time in the solves per iteration; per-step best: the chosen solves only");
 }
 
 fn main() {
