@@ -44,6 +44,7 @@ pub struct StepBest {
 /// returns the solve with the fewest iterations; an unconverged solve
 /// counts `max_it` and loses to every converged one. `on_solve(arm,
 /// iterations)` is called after each solve (timing, progress).
+#[allow(clippy::too_many_arguments)]
 pub fn best_omega_for_step(
     a: &CsrMatrix,
     b: &[f64],
