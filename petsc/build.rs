@@ -260,8 +260,11 @@ fn main() {
         .include("../include")
         .include(&out_dir)
         .define("BANDITSOR_PETSC_INT_BITS", bits.to_string().as_str())
-        .flag_if_supported("-Wall")
-        .flag_if_supported("-Wno-unused-parameter");
+        // -Wall -Wextra -Werror: the project's C standard, so a warning in
+        // the shim fails its build instead of scrolling past in cargo's log.
+        .warnings(true)
+        .extra_warnings(true)
+        .warnings_into_errors(true);
     for i in &includes {
         build.include(i);
     }
