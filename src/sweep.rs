@@ -1005,4 +1005,124 @@ mod tests {
             assert!(close(&y, &want), "eisenstat operator, omega {omega}");
         }
     }
+
+    /// `name()` is how the PETSc plugin names a sweep in its messages; it
+    /// must be the spelling of the configuration and state files (serde's).
+    #[test]
+    fn sweep_names_are_the_serialised_names() {
+        for kind in [
+            SweepKind::Forward,
+            SweepKind::Backward,
+            SweepKind::Symmetric,
+        ] {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
+        }
+    }
+
+    /// The panic message of `f`, or None when it returns.
+    fn panic_message(f: impl FnOnce()) -> Option<String> {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        outcome.err().map(|payload| {
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The public kernels check the vector lengths before their unchecked
+    /// loops: a vector of the wrong length is a panic naming it, not a read
+    /// or write past the end (vectors one too long here, so that a kernel
+    /// without the check runs to completion and the test sees no panic).
+    #[test]
+    fn kernels_refuse_vectors_of_the_wrong_length() {
+        let m = laplacian_2d(3, 1.0);
+        let a = m.view();
+        let n = a.n();
+        let (rhs, sol) = ("right-hand side length", "solution length");
+        let cases: Vec<(&str, &str, Box<dyn Fn(&[f64], &mut [f64])>)> = vec![
+            (
+                "forward_sweep",
+                rhs,
+                Box::new(|b, x| forward_sweep(&a, b, x, 1.2)),
+            ),
+            (
+                "backward_sweep",
+                rhs,
+                Box::new(|b, x| backward_sweep(&a, b, x, 1.2)),
+            ),
+            (
+                "forward_sweep_zero",
+                rhs,
+                Box::new(|b, x| forward_sweep_zero(&a, b, x, 1.2)),
+            ),
+            (
+                "backward_sweep_zero",
+                rhs,
+                Box::new(|b, x| backward_sweep_zero(&a, b, x, 1.2)),
+            ),
+            (
+                "symmetric_sweep_zero",
+                rhs,
+                Box::new(|b, x| symmetric_sweep_zero(&a, b, x, 1.2)),
+            ),
+            (
+                "symmetric_sweeps",
+                rhs,
+                Box::new(|b, x| symmetric_sweeps(&a, b, x, 1.2, 2, false, &mut vec![0.0; n])),
+            ),
+            (
+                "sor, no sweep",
+                rhs,
+                Box::new(|b, x| sor(&a, b, x, 1.2, SweepKind::Forward, 0, true)),
+            ),
+            (
+                "spmv",
+                "right-hand side length",
+                Box::new(|v, y| spmv(&a, v, y)),
+            ),
+            (
+                "upper_multiply",
+                rhs,
+                Box::new(|v, y| upper_multiply(&a, v, y, 1.2)),
+            ),
+            (
+                "eisenstat_lower_add",
+                rhs,
+                Box::new(|t, y| eisenstat_lower_add(&a, 1.2, t, y, &mut vec![0.0; n])),
+            ),
+            (
+                "residual",
+                rhs,
+                Box::new(|b, x| {
+                    residual(&a, b, x, &mut vec![0.0; n]);
+                }),
+            ),
+        ];
+        for (name, first, kernel) in &cases {
+            let long = vec![1.0; n + 1];
+            let msg = panic_message(|| kernel(&long, &mut vec![0.0; n]));
+            assert!(
+                msg.as_deref().is_some_and(|m| m.contains(first)),
+                "{name}: first vector of length n + 1 gave {msg:?}"
+            );
+            if *name == "residual" {
+                continue; // its second vector is read-only x: checked below
+            }
+            let msg = panic_message(|| kernel(&vec![1.0; n], &mut vec![0.0; n + 1]));
+            assert!(
+                msg.as_deref().is_some_and(|m| m.contains(sol)),
+                "{name}: second vector of length n + 1 gave {msg:?}"
+            );
+        }
+        let msg = panic_message(|| {
+            residual(&a, &vec![1.0; n], &vec![0.0; n + 1], &mut vec![0.0; n]);
+        });
+        assert!(
+            msg.is_some_and(|m| m.contains(sol)),
+            "residual: x of length n + 1"
+        );
+    }
 }
