@@ -559,6 +559,62 @@ mod tests {
         assert_eq!(m.view().diagonal().inverses(), &[0.2, 0.2, 0.2]);
     }
 
+    /// The dense matrix of `a`, entry by entry.
+    fn dense(a: &CsrMatrix) -> Vec<Vec<f64>> {
+        let v = a.view();
+        let mut m = vec![vec![0.0; v.n()]; v.n()];
+        for (i, row) in m.iter_mut().enumerate() {
+            for k in v.rowptr()[i]..v.rowptr()[i + 1] {
+                row[v.colind()[k]] = v.values()[k];
+            }
+        }
+        m
+    }
+
+    /// The generators against the stencil's definition on the grid: a_ij
+    /// is the centre weight on the diagonal, -scale (-1) between grid
+    /// points at distance 1 (no wrap-around at the grid's edges), 0
+    /// elsewhere; the diagonal found is the stencil's centre.
+    #[test]
+    fn laplacians_are_the_stencils() {
+        let (m, scale) = (4, 2.5);
+        let a = laplacian_2d(m, scale);
+        let got = dense(&a);
+        for (r, row) in got.iter().enumerate() {
+            for (c, &value) in row.iter().enumerate() {
+                let (ri, rj, ci, cj) = (r / m, r % m, c / m, c % m);
+                let distance = ri.abs_diff(ci) + rj.abs_diff(cj);
+                let want = match distance {
+                    0 => 4.0 * scale,
+                    1 => -scale,
+                    _ => 0.0,
+                };
+                assert_eq!(value, want, "2D ({r}, {c})");
+            }
+        }
+        assert_eq!(a.view().diagonal().inverses(), &vec![0.1; m * m][..]);
+        let m = 3;
+        let a = laplacian_3d(m);
+        let got = dense(&a);
+        let point = |r: usize| (r / (m * m), (r / m) % m, r % m);
+        for (r, row) in got.iter().enumerate() {
+            for (c, &value) in row.iter().enumerate() {
+                let ((rk, ri, rj), (ck, ci, cj)) = (point(r), point(c));
+                let distance = rk.abs_diff(ck) + ri.abs_diff(ci) + rj.abs_diff(cj);
+                let want = match distance {
+                    0 => 6.0,
+                    1 => -1.0,
+                    _ => 0.0,
+                };
+                assert_eq!(value, want, "3D ({r}, {c})");
+            }
+        }
+        assert_eq!(
+            a.view().diagonal().inverses(),
+            &vec![1.0 / 6.0; m * m * m][..]
+        );
+    }
+
     #[test]
     fn laplacian_shape() {
         let a = laplacian_2d(10, 1.0);
