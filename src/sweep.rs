@@ -370,7 +370,10 @@ fn symmetric_sweeps_body<I: CsrIndex, const F: bool>(
     let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
     let mut upper_known = false;
     let mut remaining = sweeps;
-    if zero_initial_guess && sweeps > 0 {
+    if zero_initial_guess && sweeps == 0 {
+        // No sweep from x = 0 is x = 0 (as in `sor`), whatever x held.
+        x.fill(0.0);
+    } else if zero_initial_guess {
         forward_sweep_zero_body::<I, F>(a, b, x, omega);
         let two_minus = 2.0 - omega;
         for i in (0..n).rev() {
@@ -1017,6 +1020,26 @@ mod tests {
         ] {
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(json, format!("\"{}\"", kind.name()));
+        }
+    }
+
+    /// Zero sweeps leave x as it was, or 0 from a zero initial guess (whose
+    /// content on entry is to be ignored), as `sor` does.
+    #[test]
+    fn no_symmetric_sweep_is_the_initial_guess() {
+        let m = laplacian_2d(4, 1.0);
+        let a = m.view();
+        let n = a.n();
+        let b = vec![1.0; n];
+        let garbage: Vec<f64> = (0..n).map(|i| i as f64 - 3.5).collect();
+        for zero in [false, true] {
+            let mut x = garbage.clone();
+            symmetric_sweeps(&a, &b, &mut x, 1.3, 0, zero, &mut vec![0.0; n]);
+            let want = if zero { vec![0.0; n] } else { garbage.clone() };
+            assert_eq!(x, want, "zero initial guess {zero}");
+            let mut x = garbage.clone();
+            sor(&a, &b, &mut x, 1.3, SweepKind::Symmetric, 0, zero);
+            assert_eq!(x, want, "sor, zero initial guess {zero}");
         }
     }
 
