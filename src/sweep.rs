@@ -1065,7 +1065,8 @@ mod tests {
         let a = m.view();
         let n = a.n();
         let (rhs, sol) = ("right-hand side length", "solution length");
-        let cases: Vec<(&str, &str, Box<dyn Fn(&[f64], &mut [f64])>)> = vec![
+        type Kernel<'k> = Box<dyn Fn(&[f64], &mut [f64]) + 'k>;
+        let cases: Vec<(&str, &str, Kernel)> = vec![
             (
                 "forward_sweep",
                 rhs,
