@@ -15,7 +15,12 @@
 //! x_i = base + s_i (b_i - other terms) - (s_i a_{i,i-1}) x_{i-1}, so the
 //! chain from row to row is a single fused multiply-add (with FMA; a
 //! multiply and a subtraction without) instead of a multiply, a
-//! subtraction and the final scaling by omega / a_ii. Each kernel is
+//! subtraction and the final scaling by omega / a_ii. Row loops are not
+//! unrolled (`opaque_index`): on rows of varying length every loop exit is
+//! a likely branch mispredict, and an unrolled loop has two. For the same
+//! reason a sweep from a non-zero guess takes each row in one loop, in
+//! cyclic order so that the neighbour still comes last
+//! (`sweep_row_cyclic`). Each kernel is
 //! compiled twice, with and without FMA, and picks at run time
 //! (`fma_kernel!`); results differ from plain arithmetic only by rounding.
 
@@ -71,14 +76,33 @@ unsafe fn row_minus_dot<I: CsrIndex, const F: bool>(
     end: usize,
 ) -> f64 {
     let mut sum = init;
-    for k in start..end {
+    let mut k = start;
+    while k < end {
         sum = madd::<F>(
             -values.get_unchecked(k),
             *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
             sum,
         );
+        k = opaque_index(k + 1);
     }
     sum
+}
+
+/// `k`, hidden from the optimiser so that a loop counting with it has no
+/// computable trip count and is not unrolled. Rows are short (a few to a
+/// few dozen entries) and, on irregular matrices, of varying length: an
+/// unrolled loop (a remainder loop plus a body of four) mispredicts about
+/// twice per row part where a plain loop mispredicts once, which made the
+/// sweeps 10-50% slower than PETSc's plain loops on such matrices. Costs no
+/// instruction.
+#[inline(always)]
+fn opaque_index(mut k: usize) -> usize {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    // SAFETY: an empty assembly block; it only claims to change k.
+    unsafe {
+        std::arch::asm!("/* {0} */", inout(reg) k, options(pure, nomem, nostack, preserves_flags));
+    }
+    k
 }
 
 /// base + scale * (init - sum_{k in start..end} values[k] x[colind[k]]),
@@ -117,6 +141,53 @@ unsafe fn sweep_row<I: CsrIndex, const F: bool>(
     madd::<F>(
         -coupling,
         *x.get_unchecked(colind.get_unchecked(chain).index_unchecked()),
+        partial,
+    )
+}
+
+/// x_i + scale (b_i - sum_{k in start..end} values[k] x[colind[k]]) for a
+/// whole row in one loop: the entries are taken in cyclic order from
+/// `first` (wrapping from end - 1 to start), and the one just before
+/// `first` in that order comes last, applied as its own fused
+/// multiply-add. A sweep passes the entry after the just-updated
+/// neighbour as `first`, so the neighbour is that last entry (the row's
+/// only wait on the previous row, as in [`sweep_row`]), yet the row costs
+/// one loop (one unpredictable exit on rows of varying length) instead of
+/// two.
+///
+/// # Safety
+/// As [`row_minus_dot`]; `start < end` and `first` in start..end.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn sweep_row_cyclic<I: CsrIndex, const F: bool>(
+    xi: f64,
+    scale: f64,
+    init: f64,
+    colind: &[I],
+    values: &[f64],
+    x: &[f64],
+    start: usize,
+    end: usize,
+    first: usize,
+) -> f64 {
+    let mut sum = init;
+    let mut k = first;
+    let mut left = end - start;
+    while left > 1 {
+        sum = madd::<F>(
+            -values.get_unchecked(k),
+            *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
+            sum,
+        );
+        k += 1;
+        k = if k == end { start } else { k };
+        left = opaque_index(left - 1);
+    }
+    let partial = madd::<F>(scale, sum, xi);
+    let coupling = values.get_unchecked(k) * scale;
+    madd::<F>(
+        -coupling,
+        *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
         partial,
     )
 }
@@ -177,13 +248,13 @@ fn forward_sweep_body<I: CsrIndex, const F: bool>(
         // SAFETY: validated view, lengths checked above.
         unsafe {
             let (s, d, e) = row_bounds(rp, pos, i);
-            // Entries at and right of the diagonal read values from before
-            // this sweep: sum them first; the lower part after, the
-            // just-updated neighbour (entry d - 1) last.
-            let old = row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, d, e);
+            // One pass over the row from the diagonal on, wrapping to the
+            // lower part: the just-updated neighbour (entry d - 1) comes
+            // last (without a lower part, entry e - 1 does).
             let scale = omega * inv.get_unchecked(i);
             let xi = *x.get_unchecked(i);
-            *x.get_unchecked_mut(i) = sweep_row::<I, F>(xi, scale, old, ci, va, x, s, d, false);
+            *x.get_unchecked_mut(i) =
+                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, d);
         }
     }
 }
@@ -207,12 +278,19 @@ fn backward_sweep_body<I: CsrIndex, const F: bool>(
         // SAFETY: validated view, lengths checked above.
         unsafe {
             let (s, d, e) = row_bounds(rp, pos, i);
-            // Mirror of the forward sweep: old values (left of and at the
-            // diagonal) first, then the upper part, x[i+1]'s entry last.
-            let old = row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, d + 1);
+            // Mirror of the forward sweep: from entry d + 2 on, wrapping,
+            // so that x[i+1]'s entry d + 1 comes last (without an upper
+            // part, entry s does). d + 2 lies at most 2 beyond e - 1; one
+            // conditional subtraction of the row length brings it into
+            // s..e, a second one a row holding only its diagonal.
+            let len = e - s;
+            let mut first = d + 2;
+            first = if first >= e { first - len } else { first };
+            first = if first >= e { first - len } else { first };
             let scale = omega * inv.get_unchecked(i);
             let xi = *x.get_unchecked(i);
-            *x.get_unchecked_mut(i) = sweep_row::<I, F>(xi, scale, old, ci, va, x, d + 1, e, true);
+            *x.get_unchecked_mut(i) =
+                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, first);
         }
     }
 }

@@ -257,8 +257,9 @@ static PetscErrorCode TimeCalls(Bench *bn, Variant v, PetscBool ours, Vec x, Pet
 
 static PetscErrorCode CreateBanditsorPC(Mat A, PetscReal omega, const char *prefix, const char *sweep, PC *pc)
 {
-  char      opts[512];
-  PetscBool isbsor;
+  char           opts[512];
+  PetscBool      isbsor;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(opts, sizeof(opts), "-%spc_banditsor_learner fixed -%spc_banditsor_omega %.17g -%spc_banditsor_%s", prefix, prefix, (double)omega, prefix, sweep));
@@ -266,9 +267,12 @@ static PetscErrorCode CreateBanditsorPC(Mat A, PetscReal omega, const char *pref
   PetscCall(PCCreate(PETSC_COMM_SELF, pc));
   PetscCall(PCSetOptionsPrefix(*pc, prefix));
   PetscCall(PCSetOperators(*pc, A, A));
-  PetscCall(PCSetType(*pc, "banditsor"));
+  /* an unknown type is an error of its own: say what is missing instead */
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = PCSetType(*pc, "banditsor");
+  PetscCall(PetscPopErrorHandler());
   PetscCall(PetscObjectTypeCompare((PetscObject)*pc, "banditsor", &isbsor));
-  PetscCheck(isbsor, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "PC type banditsor not available: run with -dll_append /path/libbanditsor_petsc.so");
+  PetscCheck(!ierr && isbsor, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "PC type banditsor not available: run with -dll_append /path/to/libbanditsor_petsc.so (the file name must stay libbanditsor_petsc.so: PETSc calls PetscDLLibraryRegister_banditsor_petsc)");
   PetscCall(PCSetFromOptions(*pc));
   PetscCall(PCSetUp(*pc));
   PetscFunctionReturn(0);
@@ -324,6 +328,20 @@ int main(int argc, char **argv)
       if (dim) PetscCall(BuildLaplacian(dim, (PetscInt)PetscFloorReal(PetscPowReal((PetscReal)sizes[si], 1.0 / dim) + 0.5), &n, &ai, &aj, &aa));
       else PetscCall(BuildIrregular(sizes[si], &n, &ai, &aj, &aa));
       nnz = (double)ai[n];
+      {
+        /* how often the sweep's neighbour is coupled (banditsor's row loop choice) */
+        PetscInt chained = 0;
+
+        for (PetscInt i = 1; i < n; i++) {
+          for (PetscInt k = ai[i]; k < ai[i + 1]; k++) {
+            if (aj[k] == i) {
+              chained += k > ai[i] && aj[k - 1] == i - 1;
+              break;
+            }
+          }
+        }
+        PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[%s n=%" PetscInt_FMT "] %" PetscInt_FMT " rows, %.0f entries (%.1f per row), %.1f%% of rows i > 0 hold column i - 1\n", mats[mi], sizes[si], n, nnz, nnz / n, 100.0 * (double)chained / (double)PetscMax(n - 1, 1)));
+      }
       /* PETSc uses these arrays in place: freed after MatDestroy */
       PetscCall(MatCreateSeqAIJWithArrays(PETSC_COMM_SELF, n, n, ai, aj, aa, &bn.A));
       PetscCall(MatSetOption(bn.A, MAT_SYMMETRIC, PETSC_TRUE));
