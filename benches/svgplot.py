@@ -28,6 +28,9 @@ Usage:
   --ymin V, --ymax V fix the y range (default: the data's, padded)
   --width W, --height H   pixel size (default 900 x 560)
   --legend right|below    legend position (default right; below for many lines)
+  --colour-by-first-word  series whose names share the first word share a
+                     colour and differ by dash and marker (e.g. "2d forward",
+                     "2d backward", "3d forward": one colour per matrix)
 
 Examples:
   python3 benches/svgplot.py kernels.tsv kernels.svg --x n --y ratio \\
@@ -46,7 +49,7 @@ COLOURS = [
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd",
 ]
-DASHES = ["", "6,3", "2,3", "8,3,2,3"]
+DASHES = ["", "6,3", "2,3", "8,3,2,3", "12,4"]
 MARKERS = ["circle", "square", "triangle", "diamond"]
 
 
@@ -169,6 +172,22 @@ def marker(kind, x, y, colour):
     return f'<polygon points="{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y:.1f} {x:.1f},{y + r + 1:.1f} {x - r - 1:.1f},{y:.1f}" fill="{colour}"/>'
 
 
+def styles(names, by_first_word):
+    """(colour, dash, marker) per series name"""
+    if not by_first_word:
+        return [(COLOURS[k % len(COLOURS)], DASHES[(k // len(COLOURS)) % len(DASHES)], MARKERS[k % len(MARKERS)]) for k in range(len(names))]
+    groups, rests, out = [], [], []
+    for name in names:
+        head, _, rest = name.partition(" ")
+        if head not in groups:
+            groups.append(head)
+        if rest not in rests:
+            rests.append(rest)
+        g, r = groups.index(head), rests.index(rest)
+        out.append((COLOURS[g % len(COLOURS)], DASHES[r % len(DASHES)], MARKERS[r % len(MARKERS)]))
+    return out
+
+
 def render(series, args, xname, yname):
     pts = [p for _, s in series for p in s]
     if not pts:
@@ -248,11 +267,12 @@ def render(series, args, xname, yname):
         Y = ty(hv)
         o.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" stroke="#000" stroke-dasharray="4,4"/>')
         if label:
-            o.append(f'<text x="{left + pw - 4}" y="{Y - 4:.1f}" text-anchor="end">{escape(label)}</text>')
+            o.append(f'<text x="{left + 4}" y="{Y - 4:.1f}" text-anchor="start" fill="#444">{escape(label)}</text>')
     # lines, clipped to the plot area
     o.append(f'<clipPath id="plot"><rect x="{left}" y="{top}" width="{pw}" height="{ph}"/></clipPath><g clip-path="url(#plot)">')
+    style = styles(names, args.colour_by_first_word)
     for k, (name, s) in enumerate(series):
-        colour, dash, mk = COLOURS[k % len(COLOURS)], DASHES[(k // len(COLOURS)) % len(DASHES)], MARKERS[k % len(MARKERS)]
+        colour, dash, mk = style[k]
         if len(s) > 1:
             d = " ".join(f"{tx(x):.1f},{ty(y):.1f}" for x, y in s)
             da = f' stroke-dasharray="{dash}"' if dash else ""
@@ -262,7 +282,7 @@ def render(series, args, xname, yname):
     o.append("</g>")
     # legend
     for k, name in enumerate(names):
-        colour, dash, mk = COLOURS[k % len(COLOURS)], DASHES[(k // len(COLOURS)) % len(DASHES)], MARKERS[k % len(MARKERS)]
+        colour, dash, mk = style[k]
         if legend_below:
             lx, ly = left + (k % 3) * (pw / 3), top + ph + 56 + 20 * (k // 3)
         else:
@@ -293,6 +313,7 @@ def main(argv=None):
     p.add_argument("--width", type=int, default=900)
     p.add_argument("--height", type=int, default=560)
     p.add_argument("--legend", choices=["right", "below"], default="right")
+    p.add_argument("--colour-by-first-word", action="store_true")
     args = p.parse_args(argv)
     header, rows = read_tsv(args.data)
     series, xname, yname = collect_series(header, rows, args)

@@ -140,7 +140,7 @@ EOF
 for w in $WIDTHS; do
   if [ "$w" = 32 ]; then svg=$OUT/kernels.svg; else svg=$OUT/kernels-$w.svg; fi
   python3 "$ROOT/benches/svgplot.py" "$OUT/kernels-$w.plot.tsv" "$svg" --x n --y ratio --series case --logx \
-    --hline "1:parity" --hline "0.9:goal 0.90" --xlabel "rows n" --ylabel "time banditsor / MatSOR" \
+    --colour-by-first-word --hline "1:parity" --hline "0.9:goal 0.90" --xlabel "rows n" --ylabel "time banditsor / MatSOR" \
     --title "SOR sweeps, $w-bit PetscInt: banditsor / PETSc MatSOR (same process, best of $REPS, loaded machine)"
   rm -f "$OUT/kernels-$w.plot.tsv"
 done
