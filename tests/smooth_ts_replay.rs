@@ -10,7 +10,9 @@
 //! switches mid-sequence), contexts outside the range seen so far (the
 //! range doubles and the cells merge), NaN and missing contexts, failed
 //! solves (a huge cost, clamped) and the posterior mean behind
-//! `favourite`. Recorded once with
+//! `favourite`, this one to the last bit (a speed-up that reorders
+//! floating-point operations would rarely change a choice, but it would
+//! change these bits). Recorded once with
 //!     BANDITSOR_RECORD_FIXTURES=1 cargo test --test smooth_ts_replay
 //! Re-recording hides a behaviour change: do it only for a deliberate
 //! change of the learner, and say so in the commit.
@@ -85,11 +87,12 @@ fn scenarios() -> Vec<Scenario> {
 }
 
 /// Play a scenario; returns the chosen arms and, every 50 rounds, the arm
-/// `favourite` names for a fixed probe context.
-fn play(s: &Scenario) -> (Vec<usize>, Vec<usize>) {
+/// `favourite` names and the posterior mean's bits (hexadecimal) for a
+/// fixed probe context and for none.
+fn play(s: &Scenario) -> (Vec<usize>, Vec<usize>, Vec<String>) {
     let mut learner = SmoothTs::new(OmegaGrid::paper_default(), s.seed).unwrap();
     let mut noise = LearnerRng::new(1000 + s.seed);
-    let (mut arms, mut favourites) = (Vec::new(), Vec::new());
+    let (mut arms, mut favourites, mut posteriors) = (Vec::new(), Vec::new(), Vec::new());
     for t in 0..s.rounds {
         let drift = 0.5 + 0.4 * (t as f64 / 40.0).sin() + 0.05 * (noise.uniform() - 0.5);
         let (context, true_context) = match s.contexts {
@@ -123,9 +126,17 @@ fn play(s: &Scenario) -> (Vec<usize>, Vec<usize>) {
         if t % 50 == 49 {
             favourites.push(learner.favourite(Some(0.5)));
             favourites.push(learner.favourite(None));
+            for probe in [Some(0.5), None] {
+                let bits: Vec<String> = learner
+                    .posterior_mean(probe)
+                    .iter()
+                    .map(|v| format!("{:016x}", v.to_bits()))
+                    .collect();
+                posteriors.push(bits.join(" "));
+            }
         }
     }
-    (arms, favourites)
+    (arms, favourites, posteriors)
 }
 
 #[test]
@@ -133,10 +144,10 @@ fn smooth_ts_plays_the_recorded_arms() {
     let observed: Map<String, Value> = scenarios()
         .iter()
         .map(|s| {
-            let (arms, favourites) = play(s);
+            let (arms, favourites, posteriors) = play(s);
             (
                 s.name.to_string(),
-                json!({ "arms": arms, "favourites": favourites }),
+                json!({ "arms": arms, "favourites": favourites, "posterior_bits": posteriors }),
             )
         })
         .collect();
@@ -150,7 +161,7 @@ fn smooth_ts_plays_the_recorded_arms() {
     assert_eq!(recorded.len(), observed.len(), "scenario set changed");
     for (name, want) in &recorded {
         let got = &observed[name];
-        for key in ["arms", "favourites"] {
+        for key in ["arms", "favourites", "posterior_bits"] {
             let (w, g) = (want[key].as_array().unwrap(), got[key].as_array().unwrap());
             assert_eq!(w.len(), g.len(), "{name}: {key} length");
             if let Some(t) = (0..w.len()).find(|&t| w[t] != g[t]) {
