@@ -55,9 +55,12 @@
 //! sequences (tests/smooth_ts.rs, tests/smooth_ts_coarse.rs).
 //!
 //! Cost per round: O(d^3 / 6) for the Cholesky factor of the d x d
-//! posterior precision plus O(window d) to gather the cells, independent
-//! of the round number; memory O(d^2 + cells d). Grids of more than
-//! [`MAX_ARMS`] arms are refused.
+//! posterior precision (vectorised, the same bits as the textbook form),
+//! O(window d) to gather the cells, and with a context up to cells x d
+//! additions to re-pool the cells' dispersion from the entry the last
+//! cost changed (the per-entry logs and dispersions are kept, not
+//! recomputed), independent of the round number; memory O(d^2 + cells d).
+//! Grids of more than [`MAX_ARMS`] arms are refused.
 
 use super::{
     state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid, RngState,
@@ -216,6 +219,64 @@ impl ArmStats {
     }
 }
 
+/// What a round needs of one part's statistics (the global row or the
+/// cells), kept per entry so that a round recomputes only the entry its
+/// cost changed instead of every entry (with 64 cells x 20 arms, the
+/// pooled dispersion and the logs of the means were most of a contextual
+/// round's time). Derived data, not state: rebuilt from the statistics
+/// whenever they change wholesale (load, merge of cells, drift alarm).
+#[derive(Debug, Clone, Default)]
+struct Derived {
+    /// ln(1 + mean) per entry (NaN, and never read, where n = 0).
+    log_mean: Vec<f64>,
+    /// [`ArmStats::dispersion`] per entry.
+    dispersion: Vec<(f64, f64)>,
+    /// Running sums of `dispersion` in entry order, valid below `summed`:
+    /// the very additions, in the same order, that pooling every entry
+    /// makes, so the pooled value is the same to the last bit.
+    running: Vec<(f64, f64)>,
+    summed: usize,
+}
+
+impl Derived {
+    fn of(rows: &[ArmStats]) -> Self {
+        let mut me = Self {
+            log_mean: vec![0.0; rows.len()],
+            dispersion: vec![(0.0, 0.0); rows.len()],
+            running: vec![(0.0, 0.0); rows.len()],
+            summed: 0,
+        };
+        for (k, s) in rows.iter().enumerate() {
+            me.update(k, s);
+        }
+        me
+    }
+
+    /// Entry `k` now holds `s`.
+    fn update(&mut self, k: usize, s: &ArmStats) {
+        self.log_mean[k] = s.mean().ln_1p();
+        self.dispersion[k] = s.dispersion();
+        self.summed = self.summed.min(k);
+    }
+
+    /// Sum over all entries of the dispersions (squared deviations, degrees
+    /// of freedom), adding from the first entry changed since last time.
+    fn pooled(&mut self) -> (f64, f64) {
+        let mut acc = match self.summed {
+            0 => (0.0, 0.0),
+            k => self.running[k - 1],
+        };
+        for k in self.summed..self.dispersion.len() {
+            let (a, b) = self.dispersion[k];
+            acc.0 += a;
+            acc.1 += b;
+            self.running[k] = acc;
+        }
+        self.summed = self.dispersion.len();
+        acc
+    }
+}
+
 /// The round in flight: chosen arm and the cell its cost goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SmoothTsPending {
@@ -323,11 +384,15 @@ pub struct SmoothTs {
     pending: Option<SmoothTsPending>,
     drift: [f64; 2],
     rng: LearnerRng,
+    /// Per-entry summaries of `global` and `cells` (not state).
+    global_derived: Derived,
+    cells_derived: Derived,
     /// Prior precision K^-1 (d x d, row-major) and K^-1 m0: fixed by grid and params.
     prior_precision: Vec<f64>,
     prior_shift: Vec<f64>,
-    /// Scratch (not state): posterior precision / its factor, observation
-    /// precisions and means, right-hand side, draw.
+    /// Scratch (not state): posterior precision / its factor (lower
+    /// triangle, column-major), observation precisions and means,
+    /// right-hand side, draw.
     factor: Vec<f64>,
     obs_precision: Vec<f64>,
     obs_mean: Vec<f64>,
@@ -352,12 +417,16 @@ impl SmoothTs {
             });
         }
         let (prior_precision, prior_shift) = prior(d, &params);
+        let global = vec![ArmStats::default(); d];
+        let cells = vec![ArmStats::default(); d * params.cells];
         Ok(Self {
             grid,
             params,
             rounds: 0,
-            global: vec![ArmStats::default(); d],
-            cells: vec![ArmStats::default(); d * params.cells],
+            global_derived: Derived::of(&global),
+            cells_derived: Derived::of(&cells),
+            global,
+            cells,
             range: None,
             pending: None,
             drift: [0.0; 2],
@@ -417,6 +486,8 @@ impl SmoothTs {
         self.rounds = state.rounds;
         self.global = state.global;
         self.cells = state.cells;
+        self.global_derived = Derived::of(&self.global);
+        self.cells_derived = Derived::of(&self.cells);
         self.range = state.range;
         self.pending = state.pending;
         self.drift = state.drift;
@@ -473,6 +544,7 @@ impl SmoothTs {
                 self.cells[k * d + i].merge(&s);
             }
         }
+        self.cells_derived = Derived::of(&self.cells);
         self.locate(c).expect("range set")
     }
 
@@ -483,58 +555,52 @@ impl SmoothTs {
     /// row or cells) keep only `drift_keep` of their weight, so the
     /// posterior widens and Thompson sampling explores again.
     fn detect_drift(&mut self, which: usize, index: usize, cost: f64) {
-        let rows = if which == 0 {
-            &self.global
+        let (rows, derived) = if which == 0 {
+            (&mut self.global, &mut self.global_derived)
         } else {
-            &self.cells
+            (&mut self.cells, &mut self.cells_derived)
         };
         let s = rows[index];
         if s.n == 0 {
             return;
         }
-        let cv2 = self.cv2(rows);
-        let z = (cost.ln_1p() - s.mean().ln_1p()) / (cv2 * (1.0 + 1.0 / s.n as f64)).sqrt();
+        let cv2 = pooled_cv2(derived.pooled(), self.params.cv2_prior);
+        let z = (cost.ln_1p() - derived.log_mean[index]) / (cv2 * (1.0 + 1.0 / s.n as f64)).sqrt();
         let stat = (self.drift[which] + z - self.params.drift_allowance).max(0.0);
         if stat > self.params.drift_threshold {
             let keep = self.params.drift_keep;
-            let rows = if which == 0 {
-                &mut self.global
-            } else {
-                &mut self.cells
-            };
             rows.iter_mut().for_each(|s| s.discount(keep));
+            *derived = Derived::of(rows);
             self.drift[which] = 0.0;
         } else {
             self.drift[which] = if stat.is_finite() { stat } else { 0.0 };
         }
     }
 
-    /// Pooled squared coefficient of variation of `rows`, shrunk to the prior.
-    fn cv2(&self, rows: &[ArmStats]) -> f64 {
-        let (mut ss, mut dof) = (0.0, 0.0);
-        for s in rows {
-            let (a, b) = s.dispersion();
-            ss += a;
-            dof += b;
-        }
-        const PRIOR_DOF: f64 = 2.0;
-        ((ss + PRIOR_DOF * self.params.cv2_prior) / (dof + PRIOR_DOF)).max(1e-6)
-    }
-
-    /// Observation precision and mean per arm for a cell (or the global row).
-    fn gather(&mut self, cell: Option<usize>) {
+    /// Observation precision and mean per arm for a cell (or the global
+    /// row); returns the global row's pooled squared coefficient of
+    /// variation.
+    fn gather(&mut self, cell: Option<usize>) -> f64 {
         let d = self.grid.len();
-        let cv2_global = self.cv2(&self.global);
+        let cv2_global = pooled_cv2(self.global_derived.pooled(), self.params.cv2_prior);
         self.obs_precision.fill(0.0);
         self.obs_mean.fill(0.0);
         // Accumulate precision-weighted means in obs_mean, divide at the end.
-        fn add(prec: &mut [f64], mean: &mut [f64], i: usize, s: &ArmStats, bias: f64, cv2: f64) {
-            if s.n == 0 {
+        fn add(
+            prec: &mut [f64],
+            mean: &mut [f64],
+            i: usize,
+            n: u64,
+            log_mean: f64,
+            bias: f64,
+            cv2: f64,
+        ) {
+            if n == 0 {
                 return;
             }
-            let p = 1.0 / (cv2 / s.n as f64 + bias);
+            let p = 1.0 / (cv2 / n as f64 + bias);
             prec[i] += p;
-            mean[i] += p * s.mean().ln_1p();
+            mean[i] += p * log_mean;
         }
         // A cell's own and nearby cells' data first, then the global row:
         // exact for the global row itself, with a bias for a cell.
@@ -542,7 +608,7 @@ impl SmoothTs {
             None => 0.0,
             Some(k) => {
                 let cells = self.params.cells;
-                let cv2_cells = self.cv2(&self.cells);
+                let cv2_cells = pooled_cv2(self.cells_derived.pooled(), self.params.cv2_prior);
                 let w = self.params.window;
                 let first = k.saturating_sub(w);
                 let last = (k + w).min(cells - 1);
@@ -550,12 +616,12 @@ impl SmoothTs {
                     let dist = l.abs_diff(k) as f64;
                     let bias = self.params.tau_context * dist * dist;
                     for i in 0..d {
-                        let s = self.cells[l * d + i];
                         add(
                             &mut self.obs_precision,
                             &mut self.obs_mean,
                             i,
-                            &s,
+                            self.cells[l * d + i].n,
+                            self.cells_derived.log_mean[l * d + i],
                             bias,
                             cv2_cells,
                         );
@@ -565,12 +631,12 @@ impl SmoothTs {
             }
         };
         for i in 0..d {
-            let s = self.global[i];
             add(
                 &mut self.obs_precision,
                 &mut self.obs_mean,
                 i,
-                &s,
+                self.global[i].n,
+                self.global_derived.log_mean[i],
                 global_bias,
                 cv2_global,
             );
@@ -580,6 +646,7 @@ impl SmoothTs {
                 *m /= p;
             }
         }
+        cv2_global
     }
 
     /// Posterior draw with deviation scale `scale` (0: the posterior
@@ -629,7 +696,7 @@ impl SmoothTs {
     /// where SmoothTS loses). Testing the leader's neighbours at
     /// exponentially spaced play counts costs O(log n) plays and climbs
     /// any unimodal cost to its best arm, whatever the prior says.
-    fn local_exploration(&self, cell: Option<usize>) -> Option<usize> {
+    fn local_exploration(&self, cell: Option<usize>, cv2_global: f64) -> Option<usize> {
         let d = self.grid.len();
         let (precision, mean) = (&self.obs_precision, &self.obs_mean);
         let Some(k) = cell else {
@@ -641,12 +708,12 @@ impl SmoothTs {
                 GLOBAL_FIRST_TEST,
             );
         };
-        let cv2 = self.cv2(&self.global);
         let global = &self.global;
+        let log_mean = &self.global_derived.log_mean;
         short_of_plays(
             global,
-            |i| global[i].n as f64 / cv2,
-            |i| global[i].mean().ln_1p(),
+            |i| global[i].n as f64 / cv2_global,
+            |i| log_mean[i],
             GLOBAL_FIRST_TEST,
         )
         .or_else(|| {
@@ -714,6 +781,13 @@ fn short_of_plays(
         .min_by_key(|&j| row[j].n)
 }
 
+/// Pooled squared coefficient of variation from the sums of
+/// [`ArmStats::dispersion`] over a part's entries, shrunk to the prior.
+fn pooled_cv2((ss, dof): (f64, f64), cv2_prior: f64) -> f64 {
+    const PRIOR_DOF: f64 = 2.0;
+    ((ss + PRIOR_DOF * cv2_prior) / (dof + PRIOR_DOF)).max(1e-6)
+}
+
 /// A standard normal draw (Box-Muller from two uniforms of the stream).
 fn standard_normal(rng: &mut LearnerRng) -> f64 {
     let u1 = 1.0 - rng.uniform(); // in (0, 1]
@@ -739,7 +813,9 @@ fn prior(d: usize, p: &SmoothTsParams) -> (Vec<f64>, Vec<f64>) {
         for j in 0..d {
             let uj = unit(j, d) - c;
             let r = (i as f64 - j as f64) / p.length;
-            k[i * d + j] = p.level_var
+            // Entry (i, j) at column-major position (the layout of
+            // `cholesky`).
+            k[j * d + i] = p.level_var
                 + p.slope_var * ui * uj
                 + p.curvature_var * ui * ui * uj * uj
                 + p.residual_var * (-0.5 * r * r).exp();
@@ -775,53 +851,174 @@ fn prior(d: usize, p: &SmoothTsParams) -> (Vec<f64>, Vec<f64>) {
     (inv, shift)
 }
 
-/// In-place Cholesky factor (lower triangle, row-major) of an SPD matrix;
-/// false if a pivot is not positive.
+/// In-place Cholesky factor A = L L^T of an SPD matrix given by its
+/// lower triangle stored column-major (`a[j * d + i]` = A(i, j) for
+/// i >= j; a symmetric matrix stored row-major qualifies as is), leaving
+/// L in the same places; false if a pivot is not positive. Entries above
+/// the diagonal are scratch (on return they hold rounding residues).
+///
+/// Right-looking: once column k of L is known, its products are
+/// subtracted from all later columns, each column a contiguous,
+/// independent update (the inner-product form is a chain of dependent
+/// subtractions per entry, which made it most of a round's time). Every
+/// entry still receives the same products in the same order k = 0, 1,
+/// ..., so L is the same to the last bit as the inner-product form's
+/// (tests/smooth_ts_replay.rs). The updates run four entries at a time
+/// with AVX (checked at run time), two without; vector arithmetic rounds
+/// each entry as scalar arithmetic does, so the factor is the same on
+/// every path.
 fn cholesky(a: &mut [f64], d: usize) -> bool {
-    for j in 0..d {
-        let (done, rest) = a.split_at_mut(j * d);
-        let row_j = &mut rest[..d];
-        let mut s = row_j[j];
-        for &v in &row_j[..j] {
-            s -= v * v;
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX (checked just now).
+            return unsafe { cholesky_avx(a, d) };
         }
+    }
+    cholesky_with(a, d, subtract_scaled)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn cholesky_avx(a: &mut [f64], d: usize) -> bool {
+    cholesky_with(a, d, |x, y, s| {
+        // SAFETY: this function runs only where AVX is available.
+        unsafe { subtract_scaled_avx(x, y, s) }
+    })
+}
+
+/// The factorisation, with `update(x, y, s)` doing x -= y * s.
+#[inline(always)]
+fn cholesky_with(a: &mut [f64], d: usize, update: impl Fn(&mut [f64], &[f64], f64)) -> bool {
+    for k in 0..d {
+        let (done, later) = a.split_at_mut((k + 1) * d);
+        let col_k = &mut done[k * d..];
+        let s = col_k[k];
         if !(s > 0.0 && s.is_finite()) {
             return false;
         }
         let pivot = s.sqrt();
-        row_j[j] = pivot;
-        let _ = done;
-        for i in j + 1..d {
-            let (upper, lower) = a.split_at_mut(i * d);
-            let row_j = &upper[j * d..j * d + j];
-            let row_i = &mut lower[..d];
-            let mut s = row_i[j];
-            for (x, y) in row_i[..j].iter().zip(row_j) {
-                s -= x * y;
-            }
-            row_i[j] = s / pivot;
+        col_k[k] = pivot;
+        for v in &mut col_k[k + 1..] {
+            *v /= pivot;
+        }
+        let col_k = &*col_k;
+        for (j, col_j) in (k + 1..d).zip(later.chunks_exact_mut(d)) {
+            // From a row that is a multiple of 4: whole vectors (for j not
+            // one, this also updates up to 3 entries above the diagonal,
+            // scratch that stays at rounding-residue size).
+            let start = j & !3;
+            update(&mut col_j[start..], &col_k[start..], col_k[j]);
         }
     }
     true
 }
 
-/// Solve L x = b in place (L lower, row-major).
-fn forward(l: &[f64], d: usize, b: &mut [f64]) {
-    for i in 0..d {
-        let row = &l[i * d..i * d + i];
-        let s: f64 = row.iter().zip(&b[..i]).map(|(x, y)| x * y).sum();
-        b[i] = (b[i] - s) / l[i * d + i];
+/// x -= y * s elementwise (x and y of equal length), two entries at a
+/// time (SSE2, part of x86_64) or one.
+#[inline(always)]
+fn subtract_scaled(x: &mut [f64], y: &[f64], s: f64) {
+    let n = x.len().min(y.len());
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_loadu_pd, _mm_mul_pd, _mm_set1_pd, _mm_storeu_pd, _mm_sub_pd};
+        // SAFETY: SSE2 is part of x86_64; i + 2 <= n bounds both slices.
+        unsafe {
+            let sv = _mm_set1_pd(s);
+            while i + 2 <= n {
+                let xv = _mm_loadu_pd(x.as_ptr().add(i));
+                let yv = _mm_loadu_pd(y.as_ptr().add(i));
+                _mm_storeu_pd(x.as_mut_ptr().add(i), _mm_sub_pd(xv, _mm_mul_pd(yv, sv)));
+                i += 2;
+            }
+        }
+    }
+    while i < n {
+        x[i] -= y[i] * s;
+        i += 1;
     }
 }
 
-/// Solve L^T x = b in place (L lower, row-major).
-fn backward(l: &[f64], d: usize, b: &mut [f64]) {
-    for i in (0..d).rev() {
-        b[i] /= l[i * d + i];
-        let bi = b[i];
-        for j in 0..i {
-            b[j] -= l[i * d + j] * bi;
+/// [`subtract_scaled`] four entries at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+#[inline]
+unsafe fn subtract_scaled_avx(x: &mut [f64], y: &[f64], s: f64) {
+    use std::arch::x86_64::{
+        _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_storeu_pd, _mm256_sub_pd,
+    };
+    let n = x.len().min(y.len());
+    let mut i = 0;
+    let sv = _mm256_set1_pd(s);
+    while i + 4 <= n {
+        // SAFETY: i + 4 <= n bounds both slices.
+        unsafe {
+            let xv = _mm256_loadu_pd(x.as_ptr().add(i));
+            let yv = _mm256_loadu_pd(y.as_ptr().add(i));
+            _mm256_storeu_pd(
+                x.as_mut_ptr().add(i),
+                _mm256_sub_pd(xv, _mm256_mul_pd(yv, sv)),
+            );
         }
+        i += 4;
+    }
+    while i < n {
+        x[i] -= y[i] * s;
+        i += 1;
+    }
+}
+
+/// Solve L x = b in place (L from [`cholesky`]; d <= [`MAX_ARMS`]).
+/// Column by column: x_k is final once the products of the earlier
+/// entries are summed, then its products go into the later entries' sums,
+/// in the order (k ascending, starting from -0.0, as `Iterator::sum`) of
+/// the row-by-row dot products, so x is the same to the last bit (adding
+/// y * x is subtracting y * -x, exactly).
+fn forward(l: &[f64], d: usize, b: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX (checked just now).
+            return unsafe { forward_avx(l, d, b) };
+        }
+    }
+    forward_with(l, d, b, subtract_scaled)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn forward_avx(l: &[f64], d: usize, b: &mut [f64]) {
+    forward_with(l, d, b, |x, y, s| {
+        // SAFETY: this function runs only where AVX is available.
+        unsafe { subtract_scaled_avx(x, y, s) }
+    })
+}
+
+#[inline(always)]
+fn forward_with(l: &[f64], d: usize, b: &mut [f64], update: impl Fn(&mut [f64], &[f64], f64)) {
+    let mut sums = [-0.0f64; MAX_ARMS];
+    for k in 0..d {
+        let col = &l[k * d..(k + 1) * d];
+        let x = (b[k] - sums[k]) / col[k];
+        b[k] = x;
+        // From a multiple of 4, as in `cholesky_with`: the sums below
+        // k + 1 are spent already.
+        let start = (k + 1) & !3;
+        update(&mut sums[start..d], &col[start..], -x);
+    }
+}
+
+/// Solve L^T x = b in place (L from [`cholesky`]): row j of L^T is column
+/// j of L, contiguous.
+fn backward(l: &[f64], d: usize, b: &mut [f64]) {
+    for j in (0..d).rev() {
+        let col = &l[j * d..(j + 1) * d];
+        let mut s = b[j];
+        for i in (j + 1..d).rev() {
+            s -= col[i] * b[i];
+        }
+        b[j] = s / col[j];
     }
 }
 
@@ -847,14 +1044,14 @@ impl Learner for SmoothTs {
         let arm = if self.grid.len() == 1 {
             0
         } else {
-            self.gather(cell);
+            let cv2_global = self.gather(cell);
             let scale = if self.rounds == 0 {
                 0.0
             } else {
                 self.params.explore
             };
             self.posterior_draw(scale);
-            self.local_exploration(cell)
+            self.local_exploration(cell, cv2_global)
                 .unwrap_or_else(|| argmin(&self.rhs))
         };
         self.pending = Some(SmoothTsPending { arm, cell });
@@ -873,9 +1070,12 @@ impl Learner for SmoothTs {
         let d = self.grid.len();
         self.detect_drift(0, p.arm, cost);
         self.global[p.arm].add(cost);
+        self.global_derived.update(p.arm, &self.global[p.arm]);
         if let Some(k) = p.cell {
-            self.detect_drift(1, k * d + p.arm, cost);
-            self.cells[k * d + p.arm].add(cost);
+            let index = k * d + p.arm;
+            self.detect_drift(1, index, cost);
+            self.cells[index].add(cost);
+            self.cells_derived.update(index, &self.cells[index]);
         }
     }
     fn favourite(&self, context: Option<f64>) -> usize {
@@ -949,6 +1149,84 @@ mod tests {
             "lower bound -0.085: not yet shown worse"
         );
         assert_eq!(bounded(2.44), None, "lower bound 0.085: shown worse");
+    }
+
+    /// The right-looking, vectorised factorisation and solves against the
+    /// textbook inner-product forms they replaced, bit for bit, on both
+    /// code paths (AVX and portable) and for sizes that are and are not
+    /// multiples of the vector width: a reordered sum would change bits.
+    #[test]
+    fn factor_and_solves_are_bitwise_the_inner_product_forms() {
+        fn reference_cholesky(a: &mut [f64], d: usize) {
+            for j in 0..d {
+                let mut s = a[j * d + j];
+                for k in 0..j {
+                    s -= a[j * d + k] * a[j * d + k];
+                }
+                a[j * d + j] = s.sqrt();
+                for i in j + 1..d {
+                    let mut s = a[i * d + j];
+                    for k in 0..j {
+                        s -= a[i * d + k] * a[j * d + k];
+                    }
+                    a[i * d + j] = s / a[j * d + j];
+                }
+            }
+        }
+        let mut rng = LearnerRng::new(3);
+        for d in [1, 2, 3, 5, 8, 19, 20, 23] {
+            // The prior precision plus random observation precisions.
+            let params = SmoothTsParams::default();
+            let (prior_precision, _) = prior(d, &params);
+            let mut a = prior_precision.clone();
+            for i in 0..d {
+                a[i * d + i] += 50.0 * rng.uniform();
+            }
+            let b: Vec<f64> = (0..d).map(|_| rng.uniform() - 0.5).collect();
+            // Row-major lower L; transpose to compare with column-major.
+            let mut want = a.clone();
+            reference_cholesky(&mut want, d);
+            let mut want_x = b.clone();
+            for i in 0..d {
+                let s: f64 = (0..i).map(|k| want[i * d + k] * want_x[k]).sum();
+                want_x[i] = (want_x[i] - s) / want[i * d + i];
+            }
+            for i in (0..d).rev() {
+                want_x[i] /= want[i * d + i];
+                for j in 0..i {
+                    want_x[j] -= want[i * d + j] * want_x[i];
+                }
+            }
+            let mut paths: Vec<(&str, Vec<f64>, Vec<f64>)> = Vec::new();
+            let mut portable = a.clone();
+            assert!(cholesky_with(&mut portable, d, subtract_scaled));
+            let mut x = b.clone();
+            forward_with(&portable, d, &mut x, subtract_scaled);
+            backward(&portable, d, &mut x);
+            paths.push(("portable", portable, x));
+            let mut dispatched = a.clone();
+            assert!(cholesky(&mut dispatched, d));
+            let mut x = b.clone();
+            forward(&dispatched, d, &mut x);
+            backward(&dispatched, d, &mut x);
+            paths.push(("dispatched", dispatched, x));
+            for (path, l, x) in paths {
+                for i in 0..d {
+                    for j in 0..=i {
+                        assert_eq!(
+                            l[j * d + i].to_bits(),
+                            want[i * d + j].to_bits(),
+                            "{path}, d = {d}: L({i}, {j})"
+                        );
+                    }
+                    assert_eq!(
+                        x[i].to_bits(),
+                        want_x[i].to_bits(),
+                        "{path}, d = {d}: x[{i}]"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
