@@ -331,6 +331,25 @@ pub(crate) fn state_to_json<T: Serialize>(state: &T) -> serde_json::Value {
     serde_json::to_value(state).expect("learner states are plain numbers and strings")
 }
 
+/// Length check of a saved per-arm (or per-entry) vector: `Err` with the
+/// detail "'field' has len unit, learner has learner_has" (the wording
+/// every learner's state check uses) when `len` is not `expected`.
+pub(crate) fn check_length(
+    field: &str,
+    len: usize,
+    unit: &str,
+    expected: usize,
+    learner_has: impl std::fmt::Display,
+) -> std::result::Result<(), String> {
+    if len == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{field}' has {len} {unit}, learner has {learner_has}"
+        ))
+    }
+}
+
 /// A learner's state struct from saved JSON (to be validated by the
 /// learner before it replaces anything); `what` names the learner.
 pub(crate) fn state_from_json<T: DeserializeOwned>(

@@ -63,7 +63,8 @@
 //! Grids of more than [`MAX_ARMS`] arms are refused.
 
 use super::{
-    state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid, RngState,
+    check_length, state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid,
+    RngState,
 };
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -311,18 +312,15 @@ impl SmoothTsState {
             what: "smooth_ts state",
             detail,
         };
-        if self.global.len() != arms {
-            return Err(bad(format!(
-                "'global' has {} arms, learner has {arms}",
-                self.global.len()
-            )));
-        }
-        if self.cells.len() != arms * cells {
-            return Err(bad(format!(
-                "'cells' has {} entries, learner has {cells} cells x {arms} arms",
-                self.cells.len()
-            )));
-        }
+        check_length("global", self.global.len(), "arms", arms, arms).map_err(bad)?;
+        check_length(
+            "cells",
+            self.cells.len(),
+            "entries",
+            arms * cells,
+            format_args!("{cells} cells x {arms} arms"),
+        )
+        .map_err(bad)?;
         if let Some(i) = self.global.iter().position(|s| !s.check()) {
             return Err(bad(format!(
                 "'global' arm {i} holds a negative or non-finite sum"
@@ -1227,6 +1225,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A state of the wrong size is refused with the message naming the
+    /// field, its size and the learner's, verbatim.
+    #[test]
+    fn a_state_of_the_wrong_size_is_refused_by_name() {
+        let mut l = SmoothTs::new(OmegaGrid::paper_default(), 1).unwrap();
+        let good = l.state();
+        let detail = |state: SmoothTsState| match state.validate(20, l.params()) {
+            Err(Error::InvalidArgument { what, detail }) => format!("{what}: {detail}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        let mut short = good.clone();
+        short.global.pop();
+        assert_eq!(
+            detail(short.clone()),
+            "smooth_ts state: 'global' has 19 arms, learner has 20"
+        );
+        let mut wide = good.clone();
+        wide.cells.push(ArmStats::default());
+        assert_eq!(
+            detail(wide.clone()),
+            "smooth_ts state: 'cells' has 1281 entries, learner has 64 cells x 20 arms"
+        );
+        assert!(l.set_state(short).is_err() && l.set_state(wide).is_err());
+        assert_eq!(
+            l.state(),
+            good,
+            "a refused state leaves the learner as it was"
+        );
     }
 
     #[test]

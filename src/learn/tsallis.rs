@@ -4,7 +4,8 @@
 //! estimates. O(d) time and memory per round.
 
 use super::{
-    state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid, RngState,
+    check_length, state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid,
+    RngState,
 };
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -147,12 +148,7 @@ impl TsallisCore {
             what: "tsallis state",
             detail,
         };
-        if self.cumulative.len() != arms {
-            return Err(bad(format!(
-                "'cumulative' has {} arms, learner has {arms}",
-                self.cumulative.len()
-            )));
-        }
+        check_length("cumulative", self.cumulative.len(), "arms", arms, arms).map_err(bad)?;
         if self.cumulative.iter().any(|k| !k.is_finite()) {
             return Err(bad("'cumulative' holds a non-finite value".into()));
         }
@@ -242,6 +238,21 @@ struct TsallisInfState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A state of the wrong size is refused with the message naming the
+    /// field, its size and the learner's, verbatim.
+    #[test]
+    fn a_state_of_the_wrong_size_is_refused_by_name() {
+        let mut core = TsallisCore::new(20);
+        core.cumulative.pop();
+        match core.validate(20) {
+            Err(Error::InvalidArgument { what, detail }) => assert_eq!(
+                format!("{what}: {detail}"),
+                "tsallis state: 'cumulative' has 19 arms, learner has 20"
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
 
     #[test]
     fn probabilities_sum_to_one_and_favour_cheap_arms() {
