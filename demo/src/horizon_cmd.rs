@@ -607,35 +607,53 @@ fn plot(
         .enumerate()
         {
             let panel = &rows[2 * k + j];
-            let xs: Vec<f64> = r.horizons.iter().map(|&t| (t as f64).log10()).collect();
+            let xs: Vec<f64> = r.horizons.iter().map(|&t| t as f64).collect();
+            let (x_lo, x_hi) = (xs[0] / 1.15, xs[xs.len() - 1] * 1.15);
             let ymax = data
                 .iter()
                 .flatten()
                 .fold(1.0f64, |a, &b| a.max(b))
                 .min(5.0)
                 * 1.05;
+            let variance = match r.suite {
+                Suite::Low => "low-variance shift, Beta(2, 6)",
+                _ => "high-variance shift, Beta(0.5, 1.5)",
+            };
+            // Contextual learners beat the best fixed omega (ratio < 1).
+            let ymin = data.iter().flatten().fold(1.0f64, |a, &b| a.min(b)) * 0.95;
             let mut chart = ChartBuilder::on(panel)
-                .caption(
-                    format!("{}: total / {what}", r.suite.name()),
-                    ("sans-serif", 18),
-                )
+                .caption(format!("{variance}: total / {what}"), ("sans-serif", 16))
                 .margin(10)
                 .x_label_area_size(35)
-                .y_label_area_size(50)
-                .build_cartesian_2d(xs[0] - 0.05..xs[xs.len() - 1] + 0.05, 0.95f64..ymax)?;
+                .y_label_area_size(60)
+                .build_cartesian_2d(
+                    (x_lo..x_hi).log_scale().with_key_points(xs.clone()),
+                    ymin..ymax,
+                )?;
             chart
                 .configure_mesh()
                 .x_desc("T (solves, log scale)")
-                .x_label_formatter(&|v| format!("{:.0}", 10f64.powf(*v)))
+                .y_desc(format!("total iterations / {what}"))
+                .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| format!("{v:.2}"))
                 .draw()?;
+            // Ratio 1: as good as the reference.
+            chart.draw_series(DashedLineSeries::new(
+                [(x_lo, 1.0), (x_hi, 1.0)],
+                4,
+                4,
+                BLACK.mix(0.5).stroke_width(1),
+            ))?;
             for (p, policy) in policies.iter().enumerate() {
                 let colour = crate::plot::COLOURS[p % crate::plot::COLOURS.len()];
                 chart
-                    .draw_series(LineSeries::new(
-                        xs.iter().zip(&data[p]).map(|(&x, &y)| (x, y.min(ymax))),
-                        colour.stroke_width(2),
-                    ))?
+                    .draw_series(
+                        LineSeries::new(
+                            xs.iter().zip(&data[p]).map(|(&x, &y)| (x, y.min(ymax))),
+                            colour.stroke_width(2),
+                        )
+                        .point_size(3),
+                    )?
                     .label(policy.label())
                     .legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
