@@ -315,7 +315,7 @@ pub fn ssor_cg_eisenstat<I: CsrIndex>(
 mod tests {
     use super::*;
     use crate::matrix::{laplacian_2d, laplacian_3d, CsrMatrix};
-    use crate::sweep::ssor_apply;
+    use crate::sweep::{sor, ssor_apply};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
@@ -490,5 +490,172 @@ mod tests {
         let reference = textbook(&a, 1.3, &b, &mut xt, 1e-12, 10_000);
         assert!(full.converged);
         assert_eq!(full.iterations, reference.iterations);
+    }
+
+    /// `name()` must be the spelling of the configuration files (serde's).
+    #[test]
+    fn method_names_are_the_serialised_names() {
+        for method in [Method::Sor, Method::SsorCg, Method::Cg] {
+            let json = serde_json::to_string(&method).unwrap();
+            assert_eq!(json, format!("\"{}\"", method.name()));
+        }
+    }
+
+    /// Every built-in solver as (name, solve(x, max_it)) on the matrix `a`
+    /// with right-hand side `b` and tolerance 1e-8.
+    #[allow(clippy::type_complexity)]
+    fn solvers<'s>(
+        a: &'s CsrView<'s, usize>,
+        b: &'s [f64],
+    ) -> Vec<(
+        &'static str,
+        Box<dyn Fn(&mut [f64], u64) -> SolveOutcome + 's>,
+    )> {
+        vec![
+            (
+                "stationary SSOR",
+                Box::new(move |x: &mut [f64], cap| {
+                    let mut work = vec![0.0; a.n()];
+                    stationary(a, SweepKind::Symmetric, 1, 1.3, b, x, 1e-8, cap, &mut work)
+                }),
+            ),
+            (
+                "CG",
+                Box::new(move |x: &mut [f64], cap| {
+                    cg(a, None, b, x, 1e-8, cap, &mut CgWork::default())
+                }),
+            ),
+            (
+                "SSOR-CG",
+                Box::new(move |x: &mut [f64], cap| {
+                    cg(a, Some(1.3), b, x, 1e-8, cap, &mut CgWork::default())
+                }),
+            ),
+        ]
+    }
+
+    /// b = 0: from x = 0 the solve is done before the first iteration
+    /// (residual 0, not 0/0); from x != 0 the tolerance 0 cannot be met and
+    /// the reported residual is the absolute ||A x|| (||b|| = 0), computed
+    /// here independently.
+    #[test]
+    fn zero_right_hand_side_reports_the_absolute_residual() {
+        let m = laplacian_2d(6, 1.0);
+        let a = m.view();
+        let n = a.n();
+        let b = vec![0.0; n];
+        for (name, solve) in solvers(&a, &b) {
+            let mut x = vec![0.0; n];
+            let out = solve(&mut x, 50);
+            assert_eq!(
+                out,
+                SolveOutcome {
+                    iterations: 0,
+                    relative_residual: 0.0,
+                    converged: true
+                },
+                "{name}, x0 = 0"
+            );
+            assert_eq!(x, vec![0.0; n], "{name}");
+            let mut x = random_vec(n, 4);
+            let out = solve(&mut x, 5);
+            let dense = dense_of(&a);
+            let ax_norm = (0..n)
+                .map(|i| (0..n).map(|j| dense[i][j] * x[j]).sum::<f64>().powi(2))
+                .sum::<f64>()
+                .sqrt();
+            assert_eq!(out.iterations, 5, "{name}, x0 != 0");
+            assert!(!out.converged, "{name}, x0 != 0");
+            assert!(
+                (out.relative_residual - ax_norm).abs() <= 1e-12 * ax_norm && ax_norm > 0.0,
+                "{name}: reported {} vs ||A x|| = {ax_norm}",
+                out.relative_residual
+            );
+        }
+    }
+
+    /// The dense matrix of a view.
+    fn dense_of(a: &CsrView<'_, usize>) -> Vec<Vec<f64>> {
+        let mut m = vec![vec![0.0; a.n()]; a.n()];
+        for (i, row) in m.iter_mut().enumerate() {
+            for k in a.rowptr()[i]..a.rowptr()[i + 1] {
+                row[a.colind()[k]] = a.values()[k];
+            }
+        }
+        m
+    }
+
+    /// A cap of k iterations does exactly k, unconverged, reporting the true
+    /// residual: for stationary SOR the iterate is k symmetric sweeps from
+    /// x0 (the sweeps are checked against a dense reference in
+    /// tests/kernels.rs); for CG the residual decreases from cap to cap.
+    #[test]
+    fn a_cap_of_k_iterations_does_k() {
+        let m = laplacian_2d(12, 1.0);
+        let a = m.view();
+        let n = a.n();
+        let b = random_vec(n, 6);
+        let x0 = random_vec(n, 7);
+        for k in [1, 2, 5] {
+            let mut x = x0.clone();
+            let mut work = vec![0.0; n];
+            let out = stationary(
+                &a,
+                SweepKind::Symmetric,
+                1,
+                1.3,
+                &b,
+                &mut x,
+                1e-12,
+                k,
+                &mut work,
+            );
+            let mut want = x0.clone();
+            for _ in 0..k {
+                sor(&a, &b, &mut want, 1.3, SweepKind::Symmetric, 1, false);
+            }
+            assert_eq!(out.iterations, k);
+            assert!(!out.converged);
+            assert!(rel_diff(&x, &want) < 1e-14, "stationary, cap {k}");
+            let mut r = vec![0.0; n];
+            let true_rel = residual(&a, &b, &x, &mut r) / norm2(&b);
+            assert!((true_rel - out.relative_residual).abs() <= 1e-14 * true_rel);
+        }
+        for omega in [None, Some(1.3)] {
+            let mut previous = f64::INFINITY;
+            for k in [1, 2, 5, 10] {
+                let mut x = x0.clone();
+                let out = cg(&a, omega, &b, &mut x, 1e-12, k, &mut CgWork::default());
+                assert_eq!(out.iterations, k, "{omega:?}");
+                assert!(!out.converged, "{omega:?}");
+                let mut r = vec![0.0; n];
+                let true_rel = residual(&a, &b, &x, &mut r) / norm2(&b);
+                assert!((true_rel - out.relative_residual).abs() <= 1e-12 * true_rel);
+                assert!(true_rel < previous, "{omega:?}: cap {k}");
+                previous = true_rel;
+            }
+        }
+    }
+
+    /// CG's breakdown: on the symmetric indefinite diag(1, -1) with
+    /// b = (1, 1), the first direction has p'Ap = 0 (in Eisenstat's form
+    /// too), so every CG solver stops before its first step, unconverged,
+    /// x unchanged, the true residual reported.
+    #[test]
+    fn breakdown_stops_before_the_step() {
+        let m = CsrMatrix::from_csr(2, &[0usize, 1, 2], &[0usize, 1], &[1.0, -1.0]).unwrap();
+        let a = m.view();
+        let b = [1.0, 1.0];
+        for omega in [None, Some(1.0), Some(1.5)] {
+            let mut x = vec![0.0; 2];
+            let out = cg(&a, omega, &b, &mut x, 1e-8, 50, &mut CgWork::default());
+            let want = SolveOutcome {
+                iterations: 0,
+                relative_residual: 1.0,
+                converged: false,
+            };
+            assert_eq!(out, want, "{omega:?}");
+            assert_eq!(x, [0.0, 0.0], "{omega:?}");
+        }
     }
 }
