@@ -559,6 +559,85 @@ mod tests {
         assert_eq!(m.view().diagonal().inverses(), &[0.2, 0.2, 0.2]);
     }
 
+    /// The 0 x 0 operator is valid and empty (a rank owning no rows); an
+    /// empty row is a missing diagonal, not a bad row pointer (its row
+    /// pointers are equal, which is allowed); values of the wrong length
+    /// are named.
+    #[test]
+    fn empty_operator_empty_row_and_value_count() {
+        let d = validate_csr(0, &[0i32], &[], &[]).unwrap();
+        assert!(d.is_empty());
+        assert_eq!(d.len(), 0);
+        let m = CsrMatrix::from_csr(0, &[0i32], &[], &[]).unwrap();
+        assert_eq!((m.n(), m.nnz(), m.view().n()), (0, 0, 0));
+        let (r, c, v) = small();
+        let d = validate_csr(3, &r, &c, &v).unwrap();
+        assert!(!d.is_empty());
+        assert_eq!(d.len(), 3);
+        assert_eq!(
+            validate_csr(2, &[0i32, 1, 1], &[0], &[2.0]).unwrap_err(),
+            Error::MissingDiagonal { row: 1 }
+        );
+        assert_eq!(
+            validate_csr(3, &r, &c, &v[..6]).unwrap_err(),
+            Error::InconsistentSizes {
+                what: "values length vs column index length",
+                expected: 7,
+                got: 6
+            }
+        );
+    }
+
+    /// The view and the sprs forms show the same matrix: nnz, sprs view,
+    /// and a CSC sprs matrix taken by `from_sprs` (a non-square one
+    /// refused).
+    #[test]
+    fn sprs_forms_and_view_agree() {
+        let (r, c, v) = small();
+        let m = CsrMatrix::from_csr(3, &r, &c, &v).unwrap();
+        let view = m.view();
+        assert_eq!(view.nnz(), 7);
+        let s = view.to_sprs();
+        assert_eq!(s.shape(), (3, 3));
+        assert_eq!(s.to_dense(), m.as_sprs().to_dense());
+        assert_eq!(s.get(1, 2), Some(&-1.0));
+        assert_eq!(s.get(0, 2), None);
+        let csc = m.as_sprs().to_csc();
+        assert!(!csc.is_csr());
+        let back = CsrMatrix::from_sprs(csc).unwrap();
+        assert_eq!(back, m);
+        let tall = CsMatI::<f64, usize>::new((3, 2), vec![0, 1, 2, 2], vec![0, 1], vec![1.0, 1.0]);
+        assert!(matches!(
+            CsrMatrix::from_sprs(tall),
+            Err(Error::InconsistentSizes {
+                expected: 3,
+                got: 2,
+                ..
+            })
+        ));
+    }
+
+    /// New values are checked before anything changes: a non-finite value
+    /// is named by row and column, and the matrix is left as it was.
+    #[test]
+    fn update_values_refuses_non_finite_values() {
+        let (r, c, v) = small();
+        let mut m = CsrMatrix::from_csr(3, &r, &c, &v).unwrap();
+        let before = m.clone();
+        let mut bad = v.clone();
+        bad[4] = f64::INFINITY;
+        assert!(matches!(
+            m.update_values(&bad),
+            Err(Error::NonFiniteValue { row: 1, col: 2, .. })
+        ));
+        assert_eq!(m, before);
+        assert!(matches!(
+            m.update_values(&v[..6]),
+            Err(Error::InconsistentSizes { .. })
+        ));
+        assert_eq!(m, before);
+    }
+
     /// The dense matrix of `a`, entry by entry.
     fn dense(a: &CsrMatrix) -> Vec<Vec<f64>> {
         let v = a.view();
