@@ -487,10 +487,14 @@ mod tests {
             validate_csr(-1, &r, &c, &v),
             Err(Error::InvalidSize { value: -1, .. })
         ));
-        assert!(matches!(
-            validate_csr(2, &r, &c, &v),
-            Err(Error::InconsistentSizes { .. })
-        ));
+        assert_eq!(
+            validate_csr(2, &r, &c, &v).unwrap_err(),
+            Error::InconsistentSizes {
+                what: "row pointer length (must be n + 1)",
+                expected: 3,
+                got: 4
+            }
+        );
         let mut r2 = r.clone();
         r2[0] = 1;
         assert!(matches!(
