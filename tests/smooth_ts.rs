@@ -276,3 +276,154 @@ fn c_api_automatic_context_and_last_context() {
         assert_eq!(bsor_pc_destroy(&mut pc), 0);
     }
 }
+/// SOR iteration counts of (L + c I) x = 1 on an 8 x 8 grid at every omega
+/// of the paper's grid, for `rounds` shifts c drawn towards the singular
+/// end (c > -0.24, the smallest eigenvalue of L), as the paper's
+/// high-variance sequence: (costs row-major, automatic contexts: the
+/// mean diagonal-dominance ratio of each matrix).
+fn shifted_sor_table(rounds: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    use banditsor::solve::stationary;
+    use banditsor::SweepKind;
+    let grid = OmegaGrid::paper_default();
+    let m = 8;
+    let mut env = LearnerRng::new(seed);
+    let shifts: Vec<f64> = (0..rounds)
+        .map(|_| -0.2 + 0.65 * env.uniform().powi(2))
+        .collect();
+    let b = vec![1.0; m * m];
+    let mut costs = Vec::with_capacity(rounds * grid.len());
+    let mut contexts = Vec::with_capacity(rounds);
+    for &c in &shifts {
+        let mut a = laplacian_2d(m, 1.0);
+        a.shift_diagonal(c).unwrap();
+        contexts.push(banditsor::context::dominance_ratio(&a.view()));
+        let (mut x, mut work) = (vec![0.0; m * m], vec![0.0; m * m]);
+        for i in 0..grid.len() {
+            x.fill(0.0);
+            let o = stationary(
+                &a.view(),
+                SweepKind::Forward,
+                1,
+                grid.omega(i),
+                &b,
+                &mut x,
+                1e-6,
+                5000,
+                &mut work,
+            );
+            costs.push(o.iterations as f64);
+        }
+    }
+    (costs, contexts)
+}
+
+/// Young's model of a context: on a shifted-Laplacian SOR sequence (the
+/// model's home ground), one solve at a known omega says where a context's
+/// optimum is, so SmoothTS with the model pays clearly less over the first
+/// tens of solves than the same learner learning each context cell from
+/// its own and its neighbours' data only, and stays close to the
+/// instance-optimal total.
+#[test]
+fn young_model_learns_contexts_in_tens_of_solves() {
+    let grid = OmegaGrid::paper_default();
+    let d = grid.len();
+    let rounds = 60;
+    let (mut with, mut without, mut optimal) = (0.0, 0.0, 0.0);
+    for sequence in 0..2 {
+        let (costs, contexts) = shifted_sor_table(rounds, 40 + sequence);
+        let cost = |t: usize, a: usize| costs[t * d + a];
+        optimal += 4.0
+            * (0..rounds)
+                .map(|t| (0..d).map(|a| cost(t, a)).fold(f64::MAX, f64::min))
+                .sum::<f64>();
+        for seed in 0..4 {
+            let mut model = SmoothTs::new(grid, seed).unwrap();
+            with += replay(&mut model, rounds, cost, |t| Some(contexts[t]));
+            let params = SmoothTsParams {
+                model: false,
+                ..SmoothTsParams::default()
+            };
+            let mut plain = SmoothTs::with_params(grid, seed, params).unwrap();
+            without += replay(&mut plain, rounds, cost, |t| Some(contexts[t]));
+        }
+    }
+    println!(
+        "T = {rounds}: with the model {:.3}x instance-optimal, without {:.3}x",
+        with / optimal,
+        without / optimal
+    );
+    assert!(
+        with <= 0.92 * without,
+        "with the model {:.3}x the cost without",
+        with / without
+    );
+    assert!(
+        with <= 1.25 * optimal,
+        "{:.3}x instance-optimal",
+        with / optimal
+    );
+}
+
+/// Safety net of the model: a context that moves the optimum, but costs
+/// shaped the other way round from SOR's (steep above the optimum, gentle
+/// below), so Young's curve is wrong on both branches. SmoothTS pays no
+/// more than 1.10x Tsallis-INF.
+#[test]
+fn costs_shaped_against_the_model_cost_at_most_tsallis() {
+    for rounds in [50, 1000] {
+        let cost = |r: usize, a: usize, noise: &mut LearnerRng| {
+            let best = 4.0 + (r % 7) as f64;
+            let x = a as f64 - best;
+            let shape = if x > 0.0 {
+                1.0 + 0.5 * x * x
+            } else {
+                1.0 + 0.03 * x * x
+            };
+            (40.0 * shape * (1.0 + 0.1 * noise.uniform())).round()
+        };
+        let (s, t) = versus_tsallis(rounds, cost, |r| Some((r % 7) as f64));
+        println!(
+            "against the model with context T = {rounds}: SmoothTS / Tsallis-INF = {:.3}",
+            s / t
+        );
+        assert!(
+            s <= 1.1 * t,
+            "T = {rounds}: SmoothTS {:.3}x Tsallis-INF",
+            s / t
+        );
+    }
+}
+
+/// State files written before the SOR model (no 'model' field, no
+/// 'plain_prediction' in 'pending') still load, and start without a fit;
+/// a corrupt model state is refused, naming the field.
+#[test]
+fn state_files_without_the_model_load_and_bad_model_states_are_refused() {
+    let grid = OmegaGrid::paper_default();
+    let mut l = SmoothTs::new(grid, 3).unwrap();
+    for t in 0..40 {
+        let c = 0.8 + 0.003 * (t % 11) as f64;
+        let arm = l.choose(Some(c));
+        l.observe(30.0 + 5.0 * (arm as f64 - 14.0).abs());
+    }
+    l.choose(Some(0.85));
+    assert!(
+        l.state().model.fit.is_some(),
+        "40 contextual rounds fit the model"
+    );
+    let mut old = l.save_state();
+    let object = old.as_object_mut().unwrap();
+    assert!(object.remove("model").is_some());
+    object["pending"]
+        .as_object_mut()
+        .unwrap()
+        .remove("plain_prediction");
+    let mut fresh = SmoothTs::new(grid, 3).unwrap();
+    fresh.load_state(&old).unwrap();
+    assert_eq!(fresh.state().model, Default::default());
+    assert_eq!(fresh.state().global, l.state().global);
+    let mut bad = l.state();
+    bad.model.mean_sq_error = -1.0;
+    let e = fresh.set_state(bad).unwrap_err().to_string();
+    assert!(e.contains("'model'"), "{e}");
+}

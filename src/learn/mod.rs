@@ -17,6 +17,7 @@ mod chebcb;
 mod fixed;
 mod rng;
 mod smooth_ts;
+mod sor_model;
 mod tsallis;
 mod tsallis_cb;
 
@@ -24,6 +25,7 @@ pub use chebcb::{ChebCb, ChebCbParams, ChebCbTarget};
 pub use fixed::Fixed;
 pub use rng::{LearnerRng, RngState};
 pub use smooth_ts::{SmoothTs, SmoothTsParams, SmoothTsState};
+pub use sor_model::{SorFit, SorModelState};
 pub use tsallis::TsallisInf;
 pub use tsallis_cb::TsallisInfCb;
 

@@ -36,6 +36,29 @@
 //!   bias variance `tau_global`: a new context starts from where nearby
 //!   contexts and the overall best were, and its own data takes over as
 //!   it accumulates (the borrowed precision is bounded).
+//! - Model of the context (Young's SOR theory, module `sor_model`). With
+//!   a context, SmoothTS fits two numbers shared by all cells, rho_J =
+//!   k x and a level, so that level - ln(-ln lambda(omega, k x)) matches
+//!   the cells' mean log-costs (least squares, refitted every round for
+//!   the first 32, then at powers of two and every rounds/4). Each
+//!   prediction of the fit is checked against the cost then observed,
+//!   and so is SmoothTS's own posterior mean without the model; the
+//!   model's weight w (in `SorModelState::trust`) is 0 until the fit
+//!   rests on 8 points and 8 predictions were checked, then 1 while the
+//!   fit's residuals are within the noise plus `model_error` and its
+//!   checked predictions are within that tolerance or better than the
+//!   model-free ones, falling to 0 within 25 % beyond. With w > 0 a
+//!   cell's prior mean blends in the model's curve for its context, a
+//!   neighbouring cell's data are moved by the model's difference between
+//!   the two contexts, the global row (all contexts pooled) counts less
+//!   (bias `tau_global / (1 - w)`) and, from w = 1/2, its leader's
+//!   neighbours are no longer tested in this cell; the model may move
+//!   the round's choice at most 3 arms from the draw without it (a wrong
+//!   model that fits the few solves it was checked on cannot send the
+//!   learner across the grid). Where the model is wrong (SSOR-CG, a
+//!   context that is not a dominance ratio, costs unrelated to the
+//!   context) w stays at or falls to 0 and SmoothTS is the learner
+//!   described above.
 //! - Action. Draw f from the posterior (exactly: Cholesky of the d x d
 //!   posterior precision) with its deviation scaled by `explore`, play
 //!   argmin f. The first round, with no data, plays the prior's best arm
@@ -59,9 +82,13 @@
 //! O(window d) to gather the cells, and with a context up to cells x d
 //! additions to re-pool the cells' dispersion from the entry the last
 //! cost changed (the per-entry logs and dispersions are kept, not
-//! recomputed), independent of the round number; memory O(d^2 + cells d).
+//! recomputed); with the model, O(d^2) more for the model-free
+//! prediction it is checked against and refits of at most 33 passes over
+//! the cells x d entries at the rounds above (ever rarer); independent
+//! of the round number; memory O(d^2 + cells d).
 //! Grids of more than [`MAX_ARMS`] arms are refused.
 
+use super::sor_model::{self, SorModelState};
 use super::{
     check_length, state_from_json, state_to_json, Learner, LearnerKind, LearnerRng, OmegaGrid,
     RngState,
@@ -110,6 +137,28 @@ pub struct SmoothTsParams {
     pub drift_allowance: f64,
     pub drift_threshold: f64,
     pub drift_keep: f64,
+    /// With a context, blend Young's SOR model of the context's cost
+    /// curve (module `sor_model`) into the cell's prior, as far as its
+    /// checked predictions allow.
+    #[serde(default = "default_model")]
+    pub model: bool,
+    /// Error variance of ln(1 + cost) the model may make (on top of the
+    /// observed noise) and still be fully trusted.
+    #[serde(default = "default_model_error")]
+    pub model_error: f64,
+    /// Predictions checked against observed costs before the model is used.
+    #[serde(default = "default_model_min_checks")]
+    pub model_min_checks: u64,
+}
+
+fn default_model() -> bool {
+    SmoothTsParams::default().model
+}
+fn default_model_error() -> f64 {
+    SmoothTsParams::default().model_error
+}
+fn default_model_min_checks() -> u64 {
+    SmoothTsParams::default().model_min_checks
 }
 
 impl Default for SmoothTsParams {
@@ -131,6 +180,9 @@ impl Default for SmoothTsParams {
             drift_allowance: 0.5,
             drift_threshold: 5.0,
             drift_keep: 0.1,
+            model: true,
+            model_error: 0.04,
+            model_min_checks: 8,
         }
     }
 }
@@ -146,6 +198,7 @@ impl SmoothTsParams {
             self.tau_context,
             self.tau_global,
             self.cv2_prior,
+            self.model_error,
         ];
         let ok = positive.iter().all(|v| v.is_finite() && *v > 0.0)
             && self.bowl.is_finite()
@@ -283,6 +336,10 @@ impl Derived {
 pub struct SmoothTsPending {
     pub arm: usize,
     pub cell: Option<usize>,
+    /// The posterior mean of ln(1 + cost) at `arm` without the SOR model
+    /// (what the model's prediction is compared with), when checked.
+    #[serde(default)]
+    pub plain_prediction: Option<f64>,
 }
 
 /// SmoothTS's whole mutable state (the persistence format).
@@ -301,6 +358,10 @@ pub struct SmoothTsState {
     pub drift: [f64; 2],
     /// Position of the random stream.
     pub rng: RngState,
+    /// The SOR model's fit and its checked prediction errors (absent in
+    /// state files written before the model).
+    #[serde(default)]
+    pub model: SorModelState,
 }
 
 impl SmoothTsState {
@@ -361,8 +422,17 @@ impl SmoothTsState {
                 )));
             }
         }
+        if !self.model.check() {
+            return Err(bad(format!(
+                "'model' {:?} holds a non-finite, negative or non-positive value",
+                self.model
+            )));
+        }
         if let Some(p) = self.pending {
-            if p.arm >= arms || p.cell.is_some_and(|c| c >= cells) {
+            if p.arm >= arms
+                || p.cell.is_some_and(|c| c >= cells)
+                || p.plain_prediction.is_some_and(|x| !x.is_finite())
+            {
                 return Err(bad(format!("'pending' {p:?} out of range")));
             }
         }
@@ -385,6 +455,7 @@ pub struct SmoothTs {
     /// Per-entry summaries of `global` and `cells` (not state).
     global_derived: Derived,
     cells_derived: Derived,
+    model: SorModelState,
     /// Prior precision K^-1 (d x d, row-major) and K^-1 m0: fixed by grid and params.
     prior_precision: Vec<f64>,
     prior_shift: Vec<f64>,
@@ -395,7 +466,19 @@ pub struct SmoothTs {
     obs_precision: Vec<f64>,
     obs_mean: Vec<f64>,
     rhs: Vec<f64>,
+    /// Scratch: the model's weight this round and K^-1 times its curve.
+    model_weight: f64,
+    model_shift: Vec<f64>,
+    model_curve: Vec<f64>,
+    model_points: Vec<sor_model::Point>,
+    /// Cache of the model's predictions per (cell, arm) (`cells x d`,
+    /// NaN: not computed) for the fit and range they were made with.
+    model_cache: Vec<f64>,
+    model_cache_key: Option<(SorFitKey, (f64, f64))>,
 }
+
+/// The fit a prediction cache belongs to.
+type SorFitKey = (u64, u64);
 
 impl SmoothTs {
     /// SmoothTS over `grid` (at most [`MAX_ARMS`] arms) with the random
@@ -435,6 +518,13 @@ impl SmoothTs {
             obs_precision: vec![0.0; d],
             obs_mean: vec![0.0; d],
             rhs: vec![0.0; d],
+            model: SorModelState::default(),
+            model_weight: 0.0,
+            model_shift: vec![0.0; d],
+            model_curve: vec![0.0; d],
+            model_points: Vec::new(),
+            model_cache: vec![f64::NAN; d * params.cells],
+            model_cache_key: None,
         })
     }
 
@@ -474,6 +564,7 @@ impl SmoothTs {
             pending: self.pending,
             drift: self.drift,
             rng: self.rng.state(),
+            model: self.model,
         }
     }
 
@@ -490,6 +581,7 @@ impl SmoothTs {
         self.pending = state.pending;
         self.drift = state.drift;
         self.rng = rng;
+        self.model = state.model;
         Ok(())
     }
 
@@ -580,6 +672,7 @@ impl SmoothTs {
     /// variation.
     fn gather(&mut self, cell: Option<usize>) -> f64 {
         let d = self.grid.len();
+        self.prepare_model(cell);
         let cv2_global = pooled_cv2(self.global_derived.pooled(), self.params.cv2_prior);
         self.obs_precision.fill(0.0);
         self.obs_mean.fill(0.0);
@@ -610,22 +703,44 @@ impl SmoothTs {
                 let w = self.params.window;
                 let first = k.saturating_sub(w);
                 let last = (k + w).min(cells - 1);
+                // With the model, a nearby cell's cost at an omega is
+                // moved by the model's difference between the two
+                // contexts there (weighted by the model's trust), so a
+                // neighbour whose optimum sits elsewhere still informs
+                // this cell's curve.
+                let w_model = self.model_weight;
+                let fit = self.model.fit.filter(|_| w_model > 0.0);
+                let centre = self.cell_context(k);
                 for l in first..=last {
                     let dist = l.abs_diff(k) as f64;
                     let bias = self.params.tau_context * dist * dist;
+                    let other = if l == k { None } else { self.cell_context(l) };
                     for i in 0..d {
+                        let n = self.cells[l * d + i].n;
+                        if n == 0 {
+                            continue;
+                        }
+                        let offset = match (fit, centre, other) {
+                            (Some(f), Some(_), Some(y)) => {
+                                let there = self.cached_prediction(f, l, y, i);
+                                w_model * (self.model_curve[i] - there)
+                            }
+                            _ => 0.0,
+                        };
                         add(
                             &mut self.obs_precision,
                             &mut self.obs_mean,
                             i,
-                            self.cells[l * d + i].n,
-                            self.cells_derived.log_mean[l * d + i],
+                            n,
+                            self.cells_derived.log_mean[l * d + i] + offset,
                             bias,
                             cv2_cells,
                         );
                     }
                 }
-                self.params.tau_global
+                // A trusted model says where this context's optimum is;
+                // the global row (all contexts pooled) then says less.
+                self.params.tau_global / (1.0 - self.model_weight).max(1e-3)
             }
         };
         for i in 0..d {
@@ -655,7 +770,13 @@ impl SmoothTs {
         self.factor.copy_from_slice(&self.prior_precision);
         for i in 0..d {
             self.factor[i * d + i] += self.obs_precision[i];
-            self.rhs[i] = self.prior_shift[i] + self.obs_precision[i] * self.obs_mean[i];
+            let w = self.model_weight;
+            let shift = if w > 0.0 {
+                (1.0 - w) * self.prior_shift[i] + w * self.model_shift[i]
+            } else {
+                self.prior_shift[i]
+            };
+            self.rhs[i] = shift + self.obs_precision[i] * self.obs_mean[i];
         }
         if !cholesky(&mut self.factor, d) {
             for i in 0..d {
@@ -677,6 +798,190 @@ impl SmoothTs {
 }
 
 impl SmoothTs {
+    /// Context at the centre of cell `k` (the model's x for that cell).
+    fn cell_context(&self, k: usize) -> Option<f64> {
+        let (lo, hi) = self.range?;
+        Some(lo + (k as f64 + 0.5) * (hi - lo) / self.params.cells as f64)
+    }
+
+    /// This round's weight of the model and, if positive, K^-1 times the
+    /// model's curve for `cell` (the prior mean's part from the model).
+    fn prepare_model(&mut self, cell: Option<usize>) {
+        self.model_weight = 0.0;
+        let (Some(k), Some(fit)) = (cell, self.model.fit) else {
+            return;
+        };
+        if !self.params.model {
+            return;
+        }
+        let w = self.model.trust(self.params.model_min_checks, || {
+            self.params.model_error + pooled_cv2(self.cells_derived.pooled(), self.params.cv2_prior)
+        });
+        let Some(x) = self.cell_context(k) else {
+            return;
+        };
+        if w <= 0.0 {
+            return;
+        }
+        let d = self.grid.len();
+        for i in 0..d {
+            self.model_curve[i] = fit.predict(x, self.grid.omega(i));
+        }
+        // The GP's level is free: centre the curve so that K^-1 m stays
+        // of the bowl's size (the data set the level).
+        let base = self
+            .model_curve
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        for i in 0..d {
+            let row = &self.prior_precision[i * d..(i + 1) * d];
+            self.model_shift[i] = row
+                .iter()
+                .zip(&self.model_curve)
+                .map(|(a, m)| a * (m - base).min(MODEL_RISE))
+                .sum();
+        }
+        self.model_weight = w;
+    }
+
+    /// The model's prediction for cell `l` (context `x`) at arm `i`,
+    /// cached until the fit or the range changes (a trusted model is
+    /// consulted for every arm of up to 2 `window` + 1 cells a round).
+    fn cached_prediction(&mut self, fit: sor_model::SorFit, l: usize, x: f64, i: usize) -> f64 {
+        let d = self.grid.len();
+        let key = (
+            (fit.scale.to_bits(), fit.level.to_bits()),
+            self.range.unwrap_or((0.0, 0.0)),
+        );
+        if self.model_cache_key != Some(key) {
+            self.model_cache.fill(f64::NAN);
+            self.model_cache_key = Some(key);
+        }
+        let slot = &mut self.model_cache[l * d + i];
+        if slot.is_nan() {
+            *slot = fit.predict(x, self.grid.omega(i));
+        }
+        *slot
+    }
+
+    /// Check the model's prediction for (cell `k`, `arm`) against the
+    /// observed cost before the cost enters the statistics.
+    fn check_model(&mut self, k: usize, arm: usize, plain: Option<f64>, cost: f64) {
+        let Some(plain) = plain else {
+            return;
+        };
+        let (Some(fit), Some(x)) = (self.model.fit, self.cell_context(k)) else {
+            return;
+        };
+        if self.model.fit_points < self.params.model_min_checks {
+            // Fits from a handful of points say little about the model.
+            return;
+        }
+        let predicted = fit.predict(x, self.grid.omega(arm));
+        let observed = cost.ln_1p();
+        self.model.record(observed - predicted, observed - plain);
+    }
+
+    /// The draw's best arm, but with the model in the prior at most
+    /// [`MODEL_REACH`] arms from the best arm of the same draw without it
+    /// (same random numbers; the model changes only the prior mean, so
+    /// the two draws differ by P^-1 w K^-1 (m_model - m_bowl), P the
+    /// posterior precision): the model is checked only where SmoothTS
+    /// plays, so it may refine the choice but not jump across the grid
+    /// on its extrapolation (a wrong model that fits the few solves seen
+    /// so far would send the learner to the far end). O(d^2).
+    fn within_reach_of_plain(&mut self) -> usize {
+        let d = self.grid.len();
+        let w = self.model_weight;
+        if w <= 0.0 {
+            return argmin(&self.rhs);
+        }
+        let mut plain = std::mem::take(&mut self.model_curve);
+        for ((p, m), b) in plain
+            .iter_mut()
+            .zip(&self.model_shift)
+            .zip(&self.prior_shift)
+        {
+            *p = w * (m - b);
+        }
+        forward(&self.factor, d, &mut plain);
+        backward(&self.factor, d, &mut plain);
+        for (p, r) in plain.iter_mut().zip(&self.rhs) {
+            *p = r - *p;
+        }
+        let centre = argmin(&plain);
+        self.model_curve = plain;
+        let lo = centre.saturating_sub(MODEL_REACH);
+        let hi = (centre + MODEL_REACH).min(d - 1);
+        lo + argmin(&self.rhs[lo..=hi])
+    }
+
+    /// The posterior mean of ln(1 + cost) at `arm` under the bowl prior
+    /// (no model) with this round's observations, from the factor of the
+    /// posterior precision [`SmoothTs::posterior_draw`] left (the model
+    /// changes only the prior mean): O(d^2). `None` when no prediction of
+    /// the model will be checked this round.
+    fn plain_prediction(&mut self, cell: Option<usize>, arm: usize) -> Option<f64> {
+        let d = self.grid.len();
+        if !self.params.model
+            || cell.is_none()
+            || d < 2
+            || self.model.fit.is_none()
+            || self.model.fit_points < self.params.model_min_checks
+        {
+            return None;
+        }
+        let mut mean = std::mem::take(&mut self.model_curve);
+        for (i, m) in mean.iter_mut().enumerate() {
+            *m = self.prior_shift[i] + self.obs_precision[i] * self.obs_mean[i];
+        }
+        forward(&self.factor, d, &mut mean);
+        backward(&self.factor, d, &mut mean);
+        let x = mean[arm];
+        self.model_curve = mean;
+        x.is_finite().then_some(x)
+    }
+
+    /// Refit the model's scale and level to every (cell, arm) with data,
+    /// each weighted by the inverse of its variance plus the model's
+    /// allowed error.
+    fn refit_model(&mut self) {
+        if !self.params.model {
+            return;
+        }
+        let d = self.grid.len();
+        let cv2 = pooled_cv2(self.cells_derived.pooled(), self.params.cv2_prior);
+        let mut points = std::mem::take(&mut self.model_points);
+        points.clear();
+        for k in 0..self.params.cells {
+            let Some(x) = self.cell_context(k) else {
+                break;
+            };
+            for i in 0..d {
+                let s = self.cells[k * d + i];
+                if s.n > 0 {
+                    points.push(sor_model::Point {
+                        context: x,
+                        omega: self.grid.omega(i),
+                        log_cost: s.mean().ln_1p(),
+                        weight: 1.0 / (cv2 / s.n as f64 + self.params.model_error),
+                    });
+                }
+            }
+        }
+        // A full search at the first 32 rounds and at powers of two, a
+        // local refinement from the last fit in between.
+        let full = self.rounds <= 32 || self.rounds.is_power_of_two();
+        let near = if full { None } else { self.model.fit };
+        if let Some((fit, misfit)) = sor_model::fit(&points, near) {
+            self.model.fit = Some(fit);
+            self.model.fit_points = points.len() as u64;
+            self.model.fit_misfit = misfit;
+        }
+        self.model_points = points;
+    }
+
     /// Safety net for a wrong prior (OSUB-style local exploration, after
     /// Combes and Proutiere's unimodal bandits): returns an arm to play
     /// instead of the Thompson draw, if the neighbourhood of a leader is
@@ -706,6 +1011,20 @@ impl SmoothTs {
                 GLOBAL_FIRST_TEST,
             );
         };
+        let cell_test = || {
+            short_of_plays(
+                &self.cells[k * d..(k + 1) * d],
+                |i| precision[i],
+                |i| mean[i],
+                CELL_FIRST_TEST,
+            )
+        };
+        if self.model_weight >= 0.5 {
+            // A trusted model ties the cells together by context; the
+            // global row pools contexts whose optima differ, so its
+            // leader's neighbours say nothing about this context's.
+            return cell_test();
+        }
         let global = &self.global;
         let log_mean = &self.global_derived.log_mean;
         short_of_plays(
@@ -714,14 +1033,7 @@ impl SmoothTs {
             |i| log_mean[i],
             GLOBAL_FIRST_TEST,
         )
-        .or_else(|| {
-            short_of_plays(
-                &self.cells[k * d..(k + 1) * d],
-                |i| precision[i],
-                |i| mean[i],
-                CELL_FIRST_TEST,
-            )
-        })
+        .or_else(cell_test)
     }
 
     /// The prior's centre in the units of [`unit`].
@@ -784,6 +1096,24 @@ fn short_of_plays(
 fn pooled_cv2((ss, dof): (f64, f64), cv2_prior: f64) -> f64 {
     const PRIOR_DOF: f64 = 2.0;
     ((ss + PRIOR_DOF * cv2_prior) / (dof + PRIOR_DOF)).max(1e-6)
+}
+
+/// Cap on the model curve's rise above its lowest arm in the prior mean
+/// (ln(1 + cost) units; the bowl rises by at most 4.5 on the default grid):
+/// a steep left branch says "much worse" without saying how much.
+const MODEL_RISE: f64 = 3.0;
+
+/// How far (in arms) the model may move a round's choice from the
+/// choice without it ([`SmoothTs::within_reach_of_plain`]).
+const MODEL_REACH: usize = 3;
+
+/// Whether the model is refitted after round `rounds` (with a context):
+/// every round for the first 32, at every power of two, and every
+/// rounds/4 rounds (at most 4096) in between, so the refits' cost per
+/// round (at most 33 passes over the cells x arms points) falls as the
+/// data grow.
+fn refit_due(rounds: u64) -> bool {
+    rounds <= 32 || rounds.is_power_of_two() || rounds.is_multiple_of((rounds / 4).min(4096))
 }
 
 /// A standard normal draw (Box-Muller from two uniforms of the stream).
@@ -1105,10 +1435,15 @@ impl Learner for SmoothTs {
                 self.params.explore
             };
             self.posterior_draw(scale);
-            self.local_exploration(cell, cv2_global)
-                .unwrap_or_else(|| argmin(&self.rhs))
+            let drawn = self.within_reach_of_plain();
+            self.local_exploration(cell, cv2_global).unwrap_or(drawn)
         };
-        self.pending = Some(SmoothTsPending { arm, cell });
+        let plain_prediction = self.plain_prediction(cell, arm);
+        self.pending = Some(SmoothTsPending {
+            arm,
+            cell,
+            plain_prediction,
+        });
         arm
     }
     fn observe(&mut self, cost: f64) {
@@ -1127,9 +1462,13 @@ impl Learner for SmoothTs {
         self.global_derived.update(p.arm, &self.global[p.arm]);
         if let Some(k) = p.cell {
             let index = k * d + p.arm;
+            self.check_model(k, p.arm, p.plain_prediction, cost);
             self.detect_drift(1, index, cost);
             self.cells[index].add(cost);
             self.cells_derived.update(index, &self.cells[index]);
+            if refit_due(self.rounds) {
+                self.refit_model();
+            }
         }
     }
     fn favourite(&self, context: Option<f64>) -> usize {
