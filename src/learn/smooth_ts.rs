@@ -40,7 +40,7 @@
 //!   a context, SmoothTS fits two numbers shared by all cells, rho_J =
 //!   k x and a level, so that level - ln(-ln lambda(omega, k x)) matches
 //!   the cells' mean log-costs (least squares, refitted every round for
-//!   the first 32, then at powers of two and every rounds/4). Each
+//!   the first 32, then locally four times per doubling of the rounds). Each
 //!   prediction of the fit is checked against the cost then observed,
 //!   and so is SmoothTS's own posterior mean without the model; the
 //!   model's weight w (in `SorModelState::trust`) is 0 until the fit
@@ -83,8 +83,8 @@
 //! additions to re-pool the cells' dispersion from the entry the last
 //! cost changed (the per-entry logs and dispersions are kept, not
 //! recomputed); with the model, O(d^2) more for the model-free
-//! prediction it is checked against and refits of at most 33 passes over
-//! the cells x d entries at the rounds above (ever rarer); independent
+//! prediction it is checked against and refits (9 passes over
+//! the cells x d entries, four times per doubling of the rounds); independent
 //! of the round number; memory O(d^2 + cells d).
 //! Grids of more than [`MAX_ARMS`] arms are refused.
 
@@ -970,9 +970,9 @@ impl SmoothTs {
                 }
             }
         }
-        // A full search at the first 32 rounds and at powers of two, a
-        // local refinement from the last fit in between.
-        let full = self.rounds <= 32 || self.rounds.is_power_of_two();
+        // A full search in the first 32 rounds (few points), a local
+        // refinement from the last fit after them.
+        let full = self.rounds <= 32 || self.model.fit.is_none();
         let near = if full { None } else { self.model.fit };
         if let Some((fit, misfit)) = sor_model::fit(&points, near) {
             self.model.fit = Some(fit);
@@ -1108,12 +1108,17 @@ const MODEL_RISE: f64 = 3.0;
 const MODEL_REACH: usize = 3;
 
 /// Whether the model is refitted after round `rounds` (with a context):
-/// every round for the first 32, at every power of two, and every
-/// rounds/4 rounds (at most 4096) in between, so the refits' cost per
-/// round (at most 33 passes over the cells x arms points) falls as the
-/// data grow.
+/// every round for the first 32 (a full search over few points), then
+/// four times per doubling of the rounds (every 2^(j - 2) rounds for
+/// rounds in [2^j, 2^(j + 1)), at most every 4096; a local refinement: 9
+/// passes over at most cells x arms points), so the refits' cost per
+/// round falls as the data grow.
 fn refit_due(rounds: u64) -> bool {
-    rounds <= 32 || rounds.is_power_of_two() || rounds.is_multiple_of((rounds / 4).min(4096))
+    if rounds <= 32 {
+        return true;
+    }
+    let step = 1u64 << rounds.ilog2().saturating_sub(2).min(12);
+    rounds.is_multiple_of(step)
 }
 
 /// A standard normal draw (Box-Muller from two uniforms of the stream).
