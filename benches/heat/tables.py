@@ -97,7 +97,7 @@ def main():
         for key in order:
             if key in strats:
                 rows.append((("plain CG" if key == "cg" else f"SSOR-PCG omega = {key[6:]}"), key, strats[key]))
-        if fixed:
+        if len(fixed) >= 2:
             best = min(fixed, key=lambda k: strats[k][0]["iterations"])
             rows.append((f"best fixed omega in hindsight ({best[6:]}; of {len(fixed)}: {', '.join(k[6:] for k in fixed)})", best, strats[best]))
         for key in sorted(k for k in strats if k.startswith("per-step-best")):
@@ -148,6 +148,9 @@ def main():
         tsv = os.path.join(outdir, name + ".tsv")
         with open(tsv, "w", encoding="utf-8") as f:
             f.write("\n".join("\t".join(map(str, r)) for r in rows) + "\n")
+        if len(rows) < 2:
+            print(f"{name}: nothing to plot yet (needs omega = 1 / plain CG and another strategy at one nx)")
+            continue
         if not os.path.exists(plot):
             sys.exit("heat tables: benches/svgplot.py missing (it lands with the kernels stage)")
         subprocess.run([sys.executable, plot, tsv, os.path.join(outdir, name + ".svg"), "--x", "nx", "--y", "ratio",
