@@ -250,11 +250,22 @@ fn forward_sweep_body<I: CsrIndex, const F: bool>(
             let (s, d, e) = row_bounds(rp, pos, i);
             // One pass over the row from the diagonal on, wrapping to the
             // lower part: the just-updated neighbour (entry d - 1) comes
-            // last (without a lower part, entry e - 1 does).
+            // last.
             let scale = omega * inv.get_unchecked(i);
             let xi = *x.get_unchecked(i);
-            *x.get_unchecked_mut(i) =
-                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, d);
+            *x.get_unchecked_mut(i) = if s == d {
+                // No lower part, no neighbour to wait for: a plain sum,
+                // scaled once (pulling an upper entry out as the chain
+                // would scale it alone, where a_ij omega / a_ii can
+                // overflow even though the row's update is finite).
+                madd::<F>(
+                    scale,
+                    row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, e),
+                    xi,
+                )
+            } else {
+                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, d)
+            };
         }
     }
 }
@@ -279,8 +290,7 @@ fn backward_sweep_body<I: CsrIndex, const F: bool>(
         unsafe {
             let (s, d, e) = row_bounds(rp, pos, i);
             // Mirror of the forward sweep: from entry d + 2 on, wrapping,
-            // so that x[i+1]'s entry d + 1 comes last (without an upper
-            // part, entry s does). d + 2 lies at most 2 beyond e - 1; one
+            // so that x[i+1]'s entry d + 1 comes last. d + 2 lies at most 2 beyond e - 1; one
             // conditional subtraction of the row length brings it into
             // s..e, a second one a row holding only its diagonal.
             let len = e - s;
@@ -289,8 +299,16 @@ fn backward_sweep_body<I: CsrIndex, const F: bool>(
             first = if first >= e { first - len } else { first };
             let scale = omega * inv.get_unchecked(i);
             let xi = *x.get_unchecked(i);
-            *x.get_unchecked_mut(i) =
-                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, first);
+            *x.get_unchecked_mut(i) = if d + 1 == e {
+                // No upper part: a plain sum, as in the forward sweep.
+                madd::<F>(
+                    scale,
+                    row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, e),
+                    xi,
+                )
+            } else {
+                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, first)
+            };
         }
     }
 }

@@ -385,3 +385,32 @@ fn largest_i64_size_is_refused_without_overflow() {
         Err(Error::InvalidSize { .. })
     ));
 }
+
+/// A row without the neighbour the sweep waits for (no lower part in a
+/// forward sweep, no upper part in a backward one) is summed and scaled
+/// once: pulling one of its entries out and scaling it alone, as the
+/// chain to the neighbour does, overflowed (1e300 x 1 / 1e-300 = inf, and
+/// inf x 0 = NaN) where the row's update is 1. Found by fuzzing: the
+/// sweep from x = 0 then differed from the zero-guess sweep.
+#[test]
+fn rows_without_a_neighbour_are_scaled_once() {
+    let forward =
+        CsrMatrix::from_csr(2, &[0i32, 2, 4], &[0, 1, 0, 1], &[1e-300, 1e300, 0.5, 1.0]).unwrap();
+    let backward =
+        CsrMatrix::from_csr(2, &[0i32, 2, 4], &[0, 1, 0, 1], &[1.0, 0.5, 1e300, 1e-300]).unwrap();
+    for (a, kind, b, want) in [
+        (&forward, SweepKind::Forward, [1e-300, 1.0], [1.0, 0.5]),
+        (&backward, SweepKind::Backward, [1.0, 1e-300], [0.5, 1.0]),
+    ] {
+        for zero_guess in [false, true] {
+            let mut x = [0.0; 2];
+            sweep::sor(&a.view(), &b, &mut x, 1.0, kind, 1, zero_guess);
+            for (got, want) in x.iter().zip(want) {
+                assert!(
+                    (got - want).abs() <= 1e-15,
+                    "{kind:?}, zero guess {zero_guess}: {x:?}, want {want}"
+                );
+            }
+        }
+    }
+}
