@@ -111,7 +111,8 @@ for g in "${groups[@]}"; do
         --output "$out_base/$g" "${extra[@]}" "${file_args[@]}" "${target_args[@]}" \
         ${MUTANTS_ARGS:-} || true
     dir=$out_base/$g/mutants.out
-    count() { [ -f "$dir/$1.txt" ] && grep -c . "$dir/$1.txt" || echo 0; }
+    # grep -c prints 0 and fails on an empty file: no second 0 then.
+    count() { if [ -f "$dir/$1.txt" ]; then grep -c . "$dir/$1.txt" || true; else echo 0; fi; }
     c=$(count caught) m=$(count missed) t=$(count timeout) u=$(count unviable)
     echo "=== group $g: caught $c, missed $m, timeout $t (unviable $u, not counted)"
     [ "$m" -gt 0 ] && sed 's/^/    missed: /' "$dir/missed.txt"

@@ -59,3 +59,26 @@ impl Learner for Fixed {
 struct FixedState {
     rounds: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plays_its_one_omega_and_counts_rounds() {
+        let mut fixed = Fixed::new(1.7).unwrap();
+        assert_eq!(fixed.kind(), LearnerKind::Fixed);
+        assert_eq!(fixed.grid().len(), 1);
+        assert_eq!(fixed.grid().omega(0), 1.7);
+        assert_eq!(fixed.rounds(), 0);
+        for round in 1..=3u64 {
+            assert_eq!(fixed.choose(Some(0.5)), 0);
+            fixed.observe(10.0);
+            assert_eq!(fixed.rounds(), round);
+            assert_eq!(fixed.favourite(None), 0);
+        }
+        let mut restored = Fixed::new(1.7).unwrap();
+        restored.load_state(&fixed.save_state()).unwrap();
+        assert_eq!(restored.rounds(), 3);
+    }
+}

@@ -31,18 +31,7 @@ impl LearnerRng {
     /// the last arm with positive probability.
     pub fn sample(&mut self, p: &[f64]) -> usize {
         let u = self.uniform();
-        let mut acc = 0.0;
-        let mut last_positive = 0;
-        for (i, &pi) in p.iter().enumerate() {
-            if pi > 0.0 {
-                last_positive = i;
-            }
-            acc += pi;
-            if u < acc {
-                return i;
-            }
-        }
-        last_positive
+        sample_at(p, u)
     }
 
     /// The stream's position: seed and word position.
@@ -91,8 +80,42 @@ pub struct RngState {
     pub word_pos: String,
 }
 
+/// The index [`LearnerRng::sample`] draws for the uniform number `u`: the
+/// first i whose cumulative probability exceeds u, so an arm of
+/// probability 0 is never drawn; if rounding leaves u above the total, the
+/// last arm with positive probability.
+fn sample_at(p: &[f64], u: f64) -> usize {
+    let mut acc = 0.0;
+    let mut last_positive = 0;
+    for (i, &pi) in p.iter().enumerate() {
+        if pi > 0.0 {
+            last_positive = i;
+        }
+        acc += pi;
+        if u < acc {
+            return i;
+        }
+    }
+    last_positive
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sample_skips_zero_probability_arms_and_gives_the_slack_to_the_last_positive() {
+        // u = 0 must not draw an arm of probability 0 (u <= acc would).
+        assert_eq!(sample_at(&[0.0, 1.0], 0.0), 1);
+        assert_eq!(sample_at(&[0.0, 0.0, 0.5, 0.5], 0.0), 2);
+        // Inversion of the cumulative sum.
+        assert_eq!(sample_at(&[0.25, 0.5, 0.25], 0.2), 0);
+        assert_eq!(sample_at(&[0.25, 0.5, 0.25], 0.25), 1);
+        assert_eq!(sample_at(&[0.25, 0.5, 0.25], 0.8), 2);
+        // Probabilities summing below u (rounding slack): the last arm
+        // with positive probability, not a trailing zero, not the first.
+        assert_eq!(sample_at(&[0.5, 0.3, 0.0], 0.9), 1);
+        assert_eq!(sample_at(&[0.0, 0.0], 0.5), 0);
+    }
     use super::*;
 
     #[test]
