@@ -457,6 +457,19 @@ pub fn laplacian_3d(m: usize) -> CsrMatrix {
     CsrMatrix::from_csr(n as i64, &rowptr, &colind, &values).expect("laplacian is valid CSR")
 }
 
+/// The dense matrix of a view, entry by entry: the reference that the
+/// unit tests of the kernels, solvers and generators compare against.
+#[cfg(test)]
+pub(crate) fn dense_of(a: &CsrView<'_, usize>) -> Vec<Vec<f64>> {
+    let mut m = vec![vec![0.0; a.n()]; a.n()];
+    for (i, row) in m.iter_mut().enumerate() {
+        for k in a.rowptr()[i]..a.rowptr()[i + 1] {
+            row[a.colind()[k]] = a.values()[k];
+        }
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,18 +655,6 @@ mod tests {
         assert_eq!(m, before);
     }
 
-    /// The dense matrix of `a`, entry by entry.
-    fn dense(a: &CsrMatrix) -> Vec<Vec<f64>> {
-        let v = a.view();
-        let mut m = vec![vec![0.0; v.n()]; v.n()];
-        for (i, row) in m.iter_mut().enumerate() {
-            for k in v.rowptr()[i]..v.rowptr()[i + 1] {
-                row[v.colind()[k]] = v.values()[k];
-            }
-        }
-        m
-    }
-
     /// The generators against the stencil's definition on the grid: a_ij
     /// is the centre weight on the diagonal, -scale (-1) between grid
     /// points at distance 1 (no wrap-around at the grid's edges), 0
@@ -662,7 +663,7 @@ mod tests {
     fn laplacians_are_the_stencils() {
         let (m, scale) = (4, 2.5);
         let a = laplacian_2d(m, scale);
-        let got = dense(&a);
+        let got = dense_of(&a.view());
         for (r, row) in got.iter().enumerate() {
             for (c, &value) in row.iter().enumerate() {
                 let (ri, rj, ci, cj) = (r / m, r % m, c / m, c % m);
@@ -678,7 +679,7 @@ mod tests {
         assert_eq!(a.view().diagonal().inverses(), &vec![0.1; m * m][..]);
         let m = 3;
         let a = laplacian_3d(m);
-        let got = dense(&a);
+        let got = dense_of(&a.view());
         let point = |r: usize| (r / (m * m), (r / m) % m, r % m);
         for (r, row) in got.iter().enumerate() {
             for (c, &value) in row.iter().enumerate() {

@@ -314,7 +314,7 @@ pub fn ssor_cg_eisenstat<I: CsrIndex>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::{laplacian_2d, laplacian_3d, CsrMatrix};
+    use crate::matrix::{dense_of, laplacian_2d, laplacian_3d, CsrMatrix};
     use crate::sweep::{sor, ssor_apply};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -572,17 +572,6 @@ mod tests {
                 out.relative_residual
             );
         }
-    }
-
-    /// The dense matrix of a view.
-    fn dense_of(a: &CsrView<'_, usize>) -> Vec<Vec<f64>> {
-        let mut m = vec![vec![0.0; a.n()]; a.n()];
-        for (i, row) in m.iter_mut().enumerate() {
-            for k in a.rowptr()[i]..a.rowptr()[i + 1] {
-                row[a.colind()[k]] = a.values()[k];
-            }
-        }
-        m
     }
 
     /// A cap of k iterations does exactly k, unconverged, reporting the true

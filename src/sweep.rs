@@ -912,7 +912,7 @@ pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::{laplacian_2d, laplacian_3d};
+    use crate::matrix::{dense_of, laplacian_2d, laplacian_3d};
 
     fn close(a: &[f64], b: &[f64]) -> bool {
         let scale = b.iter().fold(1.0f64, |m, v| m.max(v.abs()));
@@ -1028,18 +1028,6 @@ mod tests {
         }
     }
 
-    /// Dense (L, D, U) of a small matrix, for the reference products.
-    fn dense_parts(a: &CsrView<'_, usize>) -> Vec<Vec<f64>> {
-        let n = a.n();
-        let mut m = vec![vec![0.0; n]; n];
-        for (i, row) in m.iter_mut().enumerate() {
-            for k in a.rowptr()[i]..a.rowptr()[i + 1] {
-                row[a.colind()[k]] += a.values()[k];
-            }
-        }
-        m
-    }
-
     /// Solves the triangle (D/w + L) (lower) or (D/w + U) of dense m.
     fn dense_triangular_solve(m: &[Vec<f64>], omega: f64, b: &[f64], lower: bool) -> Vec<f64> {
         let n = b.len();
@@ -1085,7 +1073,7 @@ mod tests {
         let owned =
             crate::matrix::CsrMatrix::from_csr(n as i64, &rowptr, &colind, &values).unwrap();
         let a = owned.view();
-        let m = dense_parts(&a);
+        let m = dense_of(&a);
         let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 / 3.0 - 1.5).collect();
         for omega in [0.7, 1.0, 1.6] {
             let mut y = vec![0.0; n];
