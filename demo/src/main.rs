@@ -193,6 +193,61 @@ pub struct RunTrace {
     pub failures: u64,
 }
 
+impl RunTrace {
+    fn new(label: &str, steps: usize, learned: bool) -> Self {
+        RunTrace {
+            label: label.to_string(),
+            iterations: Vec::with_capacity(steps),
+            omegas: Vec::with_capacity(steps),
+            learned,
+            seconds: 0.0,
+            solve_seconds: 0.0,
+            solve_cpu_seconds: 0.0,
+            failures: 0,
+        }
+    }
+
+    /// One time step's solve: its cost, omega and times, and the progress bar
+    /// (the running total every 50 steps).
+    fn record_step(&mut self, step: StepRecord, bar: &ProgressBar) {
+        self.solve_seconds += step.wall_seconds;
+        self.solve_cpu_seconds += step.cpu_seconds;
+        if !step.converged {
+            self.failures += 1;
+        }
+        self.iterations.push(step.iterations);
+        self.omegas.push(step.omega);
+        bar.inc(1);
+        if bar.position().is_multiple_of(50) {
+            bar.set_message(format!("{} iterations", self.total_iterations()));
+        }
+    }
+
+    fn total_iterations(&self) -> u64 {
+        self.iterations.iter().sum()
+    }
+
+    /// Closes the run: its wall time since `start`, and the bar's last line.
+    fn finish(mut self, start: Instant, bar: &ProgressBar) -> Self {
+        self.seconds = start.elapsed().as_secs_f64();
+        bar.finish_with_message(format!(
+            "{} iterations, {:.1} s",
+            self.total_iterations(),
+            self.seconds
+        ));
+        self
+    }
+}
+
+/// What one time step's solve reports to its [`RunTrace`].
+struct StepRecord {
+    iterations: u64,
+    omega: f64,
+    converged: bool,
+    wall_seconds: f64,
+    cpu_seconds: f64,
+}
+
 fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<RunTrace, String> {
     if let Some(grid) = &strategy.oracle {
         return run_per_step_best(args, &strategy.label, grid, bar);
@@ -200,18 +255,9 @@ fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<R
     let mut heat = HeatEquation::new(args.nx, 1e-3);
     let mut pc = Preconditioner::with_config(strategy.config.clone()).map_err(|e| e.to_string())?;
     pc.set_auto_context(strategy.context == ContextMode::Auto);
-    let mut trace = RunTrace {
-        label: strategy.label.clone(),
-        iterations: Vec::with_capacity(args.steps),
-        omegas: Vec::with_capacity(args.steps),
-        learned: strategy.config.kind != LearnerKind::Fixed,
-        seconds: 0.0,
-        solve_seconds: 0.0,
-        solve_cpu_seconds: 0.0,
-        failures: 0,
-    };
+    let learned = strategy.config.kind != LearnerKind::Fixed;
+    let mut trace = RunTrace::new(&strategy.label, args.steps, learned);
     let start = Instant::now();
-    let mut total = 0u64;
     for _ in 0..args.steps {
         let system = heat.next_system();
         // Same pattern every step: copy the operator once, then only values.
@@ -234,23 +280,17 @@ fn run_heat(args: &HeatArgs, strategy: &Strategy, bar: &ProgressBar) -> Result<R
                 10_000,
             )
             .map_err(|e| e.to_string())?;
-        trace.solve_seconds += solve_start.elapsed().as_secs_f64();
-        trace.solve_cpu_seconds += thread_cpu_seconds() - cpu_start;
-        if !out.converged {
-            trace.failures += 1;
-        }
-        total += out.iterations;
-        trace.iterations.push(out.iterations);
-        trace.omegas.push(pc.omega());
+        let step = StepRecord {
+            iterations: out.iterations,
+            omega: pc.omega(),
+            converged: out.converged,
+            wall_seconds: solve_start.elapsed().as_secs_f64(),
+            cpu_seconds: thread_cpu_seconds() - cpu_start,
+        };
+        trace.record_step(step, bar);
         heat.accept(x);
-        bar.inc(1);
-        if bar.position().is_multiple_of(50) {
-            bar.set_message(format!("{total} iterations"));
-        }
     }
-    trace.seconds = start.elapsed().as_secs_f64();
-    bar.finish_with_message(format!("{total} iterations, {:.1} s", trace.seconds));
-    Ok(trace)
+    Ok(trace.finish(start, bar))
 }
 
 /// The per-step best oracle over the simulation: every step solved at every
@@ -265,18 +305,8 @@ fn run_per_step_best(
 ) -> Result<RunTrace, String> {
     let mut heat = HeatEquation::new(args.nx, 1e-3);
     let mut work = CgWork::new(heat.n());
-    let mut trace = RunTrace {
-        label: label.to_string(),
-        iterations: Vec::with_capacity(args.steps),
-        omegas: Vec::with_capacity(args.steps),
-        learned: false,
-        seconds: 0.0,
-        solve_seconds: 0.0,
-        solve_cpu_seconds: 0.0,
-        failures: 0,
-    };
+    let mut trace = RunTrace::new(label, args.steps, false);
     let start = Instant::now();
-    let mut total = 0u64;
     let mut solve_wall = vec![0.0; grid.len()];
     let mut solve_cpu = vec![0.0; grid.len()];
     for _ in 0..args.steps {
@@ -289,22 +319,16 @@ fn run_per_step_best(
                 wall = Instant::now();
                 cpu = thread_cpu_seconds();
             });
-        trace.solve_seconds += solve_wall[best.arm];
-        trace.solve_cpu_seconds += solve_cpu[best.arm];
-        if !best.converged {
-            trace.failures += 1;
-        }
-        total += best.iterations;
-        trace.iterations.push(best.iterations);
-        trace.omegas.push(grid[best.arm]);
-        bar.inc(1);
-        if bar.position().is_multiple_of(50) {
-            bar.set_message(format!("{total} iterations"));
-        }
+        let step = StepRecord {
+            iterations: best.iterations,
+            omega: grid[best.arm],
+            converged: best.converged,
+            wall_seconds: solve_wall[best.arm],
+            cpu_seconds: solve_cpu[best.arm],
+        };
+        trace.record_step(step, bar);
     }
-    trace.seconds = start.elapsed().as_secs_f64();
-    bar.finish_with_message(format!("{total} iterations, {:.1} s", trace.seconds));
-    Ok(trace)
+    Ok(trace.finish(start, bar))
 }
 
 /// CPU time consumed by the calling thread, in seconds.
