@@ -9,7 +9,9 @@
 //!   abandoned presolve;
 //! - `tests/fixtures/state_v1_<learner>.json`: state files written by the
 //!   version-1 format, which must keep loading, after which the learner
-//!   continues with the recorded omega sequence;
+//!   continues with the recorded omega sequence (SmoothTS's two, with and
+//!   without context cells and Young's model, were added in Dec 2026; a
+//!   state file is never rewritten once committed);
 //! - `tests/fixtures/state_v2_tsallis.json`: a file claiming format
 //!   version 2, which must be refused with the learner left untouched.
 //!
@@ -199,6 +201,22 @@ fn scenarios() -> Vec<Scenario> {
             rounds: 40,
         },
         Scenario {
+            name: "smooth_ts_seed4",
+            config: config(LearnerKind::SmoothTs, 4),
+            failure_cost: None,
+            contexts: Contexts::SweepWithGaps(0.0, 1.0),
+            driver: proto,
+            rounds: 200,
+        },
+        Scenario {
+            name: "smooth_ts_no_context_seed2",
+            config: config(LearnerKind::SmoothTs, 2),
+            failure_cost: Some(400.0),
+            contexts: Contexts::None,
+            driver: Driver::Protocol { abandon: true },
+            rounds: 100,
+        },
+        Scenario {
             name: "chebcb_sor",
             config: LearnerConfig {
                 grid: OmegaGrid::new(1.0, 1.9, 10).unwrap(),
@@ -318,11 +336,15 @@ fn assert_same(name: &str, got: &Observed, want: &Observed) {
 
 /// Learners whose state files are fixtures, and the round after which the
 /// state was saved (the chebcb one with a presolve in flight).
-const STATE_LEARNERS: [(&str, usize); 4] = [
+const STATE_LEARNERS: [(&str, usize); 6] = [
     ("fixed", 12),
     ("tsallis_seed0", 50),
     ("tsallis_cb_seed3", 60),
     ("chebcb_seed5", 60),
+    // SmoothTS (the default learner since issue 8): files of Dec 2026,
+    // with its context cells and Young's SOR model fields, and without.
+    ("smooth_ts_seed4", 120),
+    ("smooth_ts_no_context_seed2", 60),
 ];
 
 fn scenario(name: &str) -> Scenario {
@@ -375,7 +397,10 @@ fn version_1_state_files_load_and_continue_the_recorded_sequence() {
     for (name, saved_after) in STATE_LEARNERS {
         let s = scenario(name);
         let file = state_file(name);
-        if recording() {
+        // A state file is written once, when it does not exist yet: a file
+        // of an older layout must keep loading, so re-recording the
+        // continuations after a deliberate learner change never rewrites it.
+        if recording() && !file.exists() {
             let mut pc = new_pc(&s);
             run(&mut pc, &s, 0, saved_after);
             if name.starts_with("chebcb") {
