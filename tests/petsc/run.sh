@@ -461,6 +461,30 @@ for np in 1 2; do
   fi
 done
 
+# ---- TS ex13, unmodified: the default learner over 200 linear solves ---------
+# 100x100 heat equation, 100 backward-Euler steps (two Newton steps each),
+# CG. Measured 2026-12-02 with the default learner: 4631 iterations against
+# 11684 for PCSOR omega = 1 (0.40) and 4576 for PCSOR omega = 1.85 (the best
+# of 1.8-1.95; 1.012x). Required: learned <= 0.50 x PCSOR omega = 1 (a
+# learner stuck at omega = 1 ties it) and <= 1.15 x the best fixed PCSOR.
+TS13_LONG=(-da_grid_x 100 -da_grid_y 100 -ts_max_steps 100 -ksp_type cg -ksp_rtol 1e-8 -ts_view)
+ts_total() { awk -F= '/total number of linear solver iterations=/ {print $2 + 0; exit}' "$1"; }
+ex_run "ts13-sor1" 1 "$B32/ts-ex13" "${TS13_LONG[@]}" -pc_type sor
+ts_sor1=$(ts_total "$LOG") ts_sor1_rc=$RC
+ex_run "ts13-sor185" 1 "$B32/ts-ex13" "${TS13_LONG[@]}" -pc_type sor -pc_sor_omega 1.85
+ts_best=$(ts_total "$LOG") ts_best_rc=$RC
+ex_run "ts13-learned" 1 "$B32/ts-ex13" "${TS13_LONG[@]}" "${PLUG32[@]}"
+ts_learned=$(ts_total "$LOG")
+if [ "$RC" -eq 0 ] && [ "$ts_sor1_rc" -eq 0 ] && [ "$ts_best_rc" -eq 0 ] &&
+  grep -q 'total number of nonlinear solve failures=0' "$LOG" &&
+  [ "${ts_learned:-0}" -gt 0 ] && [ "${ts_best:-0}" -gt 0 ] &&
+  [ $((ts_learned * 100)) -le $((ts_sor1 * 50)) ] &&
+  [ $((ts_learned * 100)) -le $((ts_best * 115)) ]; then
+  ok "TS ex13 100x100, 200 solves: learned $ts_learned <= 0.50 x PCSOR omega=1 ($ts_sor1) and <= 1.15 x PCSOR omega=1.85 ($ts_best)"
+else
+  bad "TS ex13 100x100: learned $ts_learned vs PCSOR omega=1 $ts_sor1 (rc $ts_sor1_rc), omega=1.85 $ts_best (rc $ts_best_rc)" "$LOG"
+fi
+
 # ---- one-rank failures under mpiexec -n 3: an error on every rank, never a hang --
 # tests/petsc/one_rank_failures.c provokes failures that hit some ranks only;
 # `timeout` turns a hang into exit status 124. Each failing case must end with
