@@ -280,8 +280,8 @@ fn c_api_automatic_context_and_last_context() {
 /// of the paper's grid, for `rounds` shifts c drawn towards the singular
 /// end (c > -0.24, the smallest eigenvalue of L), as the paper's
 /// high-variance sequence: (costs row-major, automatic contexts: the
-/// mean diagonal-dominance ratio of each matrix).
-fn shifted_sor_table(rounds: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+/// mean diagonal-dominance ratio of each matrix, the shifts).
+fn shifted_sor_table(rounds: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     use banditsor::solve::stationary;
     use banditsor::SweepKind;
     let grid = OmegaGrid::paper_default();
@@ -314,7 +314,7 @@ fn shifted_sor_table(rounds: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
             costs.push(o.iterations as f64);
         }
     }
-    (costs, contexts)
+    (costs, contexts, shifts)
 }
 
 /// Young's model of a context: on a shifted-Laplacian SOR sequence (the
@@ -330,7 +330,7 @@ fn young_model_learns_contexts_in_tens_of_solves() {
     let rounds = 60;
     let (mut with, mut without, mut optimal) = (0.0, 0.0, 0.0);
     for sequence in 0..2 {
-        let (costs, contexts) = shifted_sor_table(rounds, 40 + sequence);
+        let (costs, contexts, _) = shifted_sor_table(rounds, 40 + sequence);
         let cost = |t: usize, a: usize| costs[t * d + a];
         optimal += 4.0
             * (0..rounds)
@@ -349,6 +349,52 @@ fn young_model_learns_contexts_in_tens_of_solves() {
     }
     println!(
         "T = {rounds}: with the model {:.3}x instance-optimal, without {:.3}x",
+        with / optimal,
+        without / optimal
+    );
+    assert!(
+        with <= 0.92 * without,
+        "with the model {:.3}x the cost without",
+        with / without
+    );
+    assert!(
+        with <= 1.25 * optimal,
+        "{:.3}x instance-optimal",
+        with / optimal
+    );
+}
+
+/// The same with the shift c itself as the context (the caller's own
+/// context, not a dominance ratio): rho_J = r / (4 + c) is not
+/// proportional to c, so the proportional form of the model cannot fit
+/// it; the reciprocal-affine form (1 / rho_J affine in the context) does,
+/// and the checked predictions pick it.
+#[test]
+fn young_model_learns_a_shift_given_as_context() {
+    let grid = OmegaGrid::paper_default();
+    let d = grid.len();
+    let rounds = 60;
+    let (mut with, mut without, mut optimal) = (0.0, 0.0, 0.0);
+    for sequence in 0..2 {
+        let (costs, _, shifts) = shifted_sor_table(rounds, 40 + sequence);
+        let cost = |t: usize, a: usize| costs[t * d + a];
+        optimal += 4.0
+            * (0..rounds)
+                .map(|t| (0..d).map(|a| cost(t, a)).fold(f64::MAX, f64::min))
+                .sum::<f64>();
+        for seed in 0..4 {
+            let mut model = SmoothTs::new(grid, seed).unwrap();
+            with += replay(&mut model, rounds, cost, |t| Some(shifts[t]));
+            let params = SmoothTsParams {
+                model: false,
+                ..SmoothTsParams::default()
+            };
+            let mut plain = SmoothTs::with_params(grid, seed, params).unwrap();
+            without += replay(&mut plain, rounds, cost, |t| Some(shifts[t]));
+        }
+    }
+    println!(
+        "shift as context, T = {rounds}: with the model {:.3}x instance-optimal, without {:.3}x",
         with / optimal,
         without / optimal
     );
@@ -396,7 +442,10 @@ fn costs_shaped_against_the_model_cost_at_most_tsallis() {
 
 /// State files written before the SOR model (no 'model' field, no
 /// 'plain_prediction' in 'pending') still load, and start without a fit;
-/// a corrupt model state is refused, naming the field.
+/// so do files written before the reciprocal form and the cells' mean
+/// contexts (no 'reciprocal' in 'model', no 'cell_contexts', no
+/// 'context' in 'pending'), which keep their proportional fit; a corrupt
+/// model state or mean context is refused, naming the field.
 #[test]
 fn state_files_without_the_model_load_and_bad_model_states_are_refused() {
     let grid = OmegaGrid::paper_default();
@@ -411,7 +460,26 @@ fn state_files_without_the_model_load_and_bad_model_states_are_refused() {
         l.state().model.fit.is_some(),
         "40 contextual rounds fit the model"
     );
-    let mut old = l.save_state();
+    let saved = l.save_state();
+    assert!(l.state().model.reciprocal.is_some());
+    let mut before_reciprocal = saved.clone();
+    let object = before_reciprocal.as_object_mut().unwrap();
+    assert!(object.remove("cell_contexts").is_some());
+    assert!(object["model"]
+        .as_object_mut()
+        .unwrap()
+        .remove("reciprocal")
+        .is_some());
+    assert!(object["pending"]
+        .as_object_mut()
+        .unwrap()
+        .remove("context")
+        .is_some());
+    let mut older = SmoothTs::new(grid, 3).unwrap();
+    older.load_state(&before_reciprocal).unwrap();
+    assert_eq!(older.state().model.fit, l.state().model.fit);
+    assert_eq!(older.state().model.reciprocal, None);
+    let mut old = saved;
     let object = old.as_object_mut().unwrap();
     assert!(object.remove("model").is_some());
     object["pending"]
@@ -426,4 +494,12 @@ fn state_files_without_the_model_load_and_bad_model_states_are_refused() {
     bad.model.mean_sq_error = -1.0;
     let e = fresh.set_state(bad).unwrap_err().to_string();
     assert!(e.contains("'model'"), "{e}");
+    let mut bad = l.state();
+    bad.cell_contexts.pop();
+    let e = fresh.set_state(bad).unwrap_err().to_string();
+    assert!(e.contains("'cell_contexts' has 1279 entries"), "{e}");
+    let mut bad = l.state();
+    bad.cell_contexts[5] = f64::INFINITY;
+    let e = fresh.set_state(bad).unwrap_err().to_string();
+    assert!(e.contains("'cell_contexts' entry 5"), "{e}");
 }

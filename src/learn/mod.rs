@@ -25,7 +25,7 @@ pub use chebcb::{ChebCb, ChebCbParams, ChebCbTarget};
 pub use fixed::Fixed;
 pub use rng::{LearnerRng, RngState};
 pub use smooth_ts::{SmoothTs, SmoothTsParams, SmoothTsState};
-pub use sor_model::{SorFit, SorModelState};
+pub use sor_model::{RhoForm, SorAlternative, SorFit, SorModelState};
 pub use tsallis::TsallisInf;
 pub use tsallis_cb::TsallisInfCb;
 

@@ -37,10 +37,19 @@
 //!   contexts and the overall best were, and its own data takes over as
 //!   it accumulates (the borrowed precision is bounded).
 //! - Model of the context (Young's SOR theory, module `sor_model`). With
-//!   a context, SmoothTS fits two numbers shared by all cells, rho_J =
-//!   k x and a level, so that level - ln(-ln lambda(omega, k x)) matches
-//!   the cells' mean log-costs (least squares, refitted every round for
-//!   the first 32, then locally four times per doubling of the rounds). Each
+//!   a context, SmoothTS fits numbers shared by all cells, rho_J(x) and a
+//!   level, so that level - ln(-ln lambda(omega, rho_J(x))) matches the
+//!   cells' mean log-costs (least squares, refitted every round for the
+//!   first 32, then locally four times per doubling of the rounds), in
+//!   two forms: rho_J = k x (a dominance ratio, the automatic context)
+//!   and 1 / rho_J = a + b x (a shift of the diagonal, and any context
+//!   over a narrow range); the form whose checked predictions are better
+//!   is used (`SorModelState::active`), so the caller need not say what
+//!   the context is. Each cells entry keeps the mean context of its
+//!   solves, where the fit places its cost (a cell is up to 1/64 of twice
+//!   the range of contexts wide, and near the singular end rho_J moves
+//!   much within it); the round's curve is the model's at the round's
+//!   own context. Each
 //!   prediction of the fit is checked against the cost then observed,
 //!   and so is SmoothTS's own posterior mean without the model; the
 //!   model's weight w (in `SorModelState::trust`) is 0 until the fit
@@ -48,16 +57,20 @@
 //!   fit's residuals are within the noise plus `model_error` and its
 //!   checked predictions are within that tolerance or better than the
 //!   model-free ones, falling to 0 within 25 % beyond. With w > 0 a
-//!   cell's prior mean blends in the model's curve for its context, a
-//!   neighbouring cell's data are moved by the model's difference between
-//!   the two contexts, the global row (all contexts pooled) counts less
+//!   cell's prior mean blends in the model's curve for its context, the
+//!   data of the cell's and nearby cells' entries are moved by the
+//!   model's difference between their mean contexts and this one, and,
+//!   if the model puts the best arms of the smallest and the largest
+//!   context seen on different arms (a model fitting costs that do not
+//!   depend on the context, e.g. with a constant rho_J, says the pooled
+//!   data are as good), the global row (all contexts pooled) counts less
 //!   (bias `tau_global / (1 - w)`) and, from w = 1/2, its leader's
 //!   neighbours are no longer tested in this cell; the model may move
 //!   the round's choice at most 3 arms from the draw without it (a wrong
 //!   model that fits the few solves it was checked on cannot send the
 //!   learner across the grid). Where the model is wrong (SSOR-CG, a
-//!   context that is not a dominance ratio, costs unrelated to the
-//!   context) w stays at or falls to 0 and SmoothTS is the learner
+//!   context that is neither a dominance ratio nor a shift, costs
+//!   unrelated to the context) w stays at or falls to 0 and SmoothTS is the learner
 //!   described above.
 //! - Action. Draw f from the posterior (exactly: Cholesky of the d x d
 //!   posterior precision) with its deviation scaled by `explore`, play
@@ -340,6 +353,10 @@ pub struct SmoothTsPending {
     /// (what the model's prediction is compared with), when checked.
     #[serde(default)]
     pub plain_prediction: Option<f64>,
+    /// The round's context, with `cell` (absent in older state files: the
+    /// cell's centre is used).
+    #[serde(default)]
+    pub context: Option<f64>,
 }
 
 /// SmoothTS's whole mutable state (the persistence format).
@@ -362,6 +379,11 @@ pub struct SmoothTsState {
     /// state files written before the model).
     #[serde(default)]
     pub model: SorModelState,
+    /// Per cells entry: the mean context of its solves, where the SOR
+    /// model places its cost (empty in state files written before: the
+    /// cells' centres are used).
+    #[serde(default)]
+    pub cell_contexts: Vec<f64>,
 }
 
 impl SmoothTsState {
@@ -422,6 +444,15 @@ impl SmoothTsState {
                 )));
             }
         }
+        if !(self.cell_contexts.is_empty() || self.cell_contexts.len() == arms * cells) {
+            return Err(bad(format!(
+                "'cell_contexts' has {} entries, learner has {cells} cells x {arms} arms (or none)",
+                self.cell_contexts.len()
+            )));
+        }
+        if let Some(i) = self.cell_contexts.iter().position(|x| !x.is_finite()) {
+            return Err(bad(format!("'cell_contexts' entry {i} is not finite")));
+        }
         if !self.model.check() {
             return Err(bad(format!(
                 "'model' {:?} holds a non-finite, negative or non-positive value",
@@ -432,6 +463,7 @@ impl SmoothTsState {
             if p.arm >= arms
                 || p.cell.is_some_and(|c| c >= cells)
                 || p.plain_prediction.is_some_and(|x| !x.is_finite())
+                || p.context.is_some_and(|x| !x.is_finite())
             {
                 return Err(bad(format!("'pending' {p:?} out of range")));
             }
@@ -448,6 +480,8 @@ pub struct SmoothTs {
     rounds: u64,
     global: Vec<ArmStats>,
     cells: Vec<ArmStats>,
+    /// Mean context of each cells entry's solves (see [`SmoothTsState`]).
+    cell_contexts: Vec<f64>,
     range: Option<(f64, f64)>,
     pending: Option<SmoothTsPending>,
     drift: [f64; 2],
@@ -466,8 +500,11 @@ pub struct SmoothTs {
     obs_precision: Vec<f64>,
     obs_mean: Vec<f64>,
     rhs: Vec<f64>,
-    /// Scratch: the model's weight this round and K^-1 times its curve.
+    /// Scratch: the model's weight this round, the fit it comes from and
+    /// K^-1 times its curve.
     model_weight: f64,
+    model_fit: Option<sor_model::SorFit>,
+    model_moves_optimum: bool,
     model_shift: Vec<f64>,
     model_curve: Vec<f64>,
     model_points: Vec<sor_model::Point>,
@@ -475,10 +512,15 @@ pub struct SmoothTs {
     /// NaN: not computed) for the fit and range they were made with.
     model_cache: Vec<f64>,
     model_cache_key: Option<(SorFitKey, (f64, f64))>,
+    /// Smallest and largest mean context of the cells entries with data
+    /// (updated with the refits and on load), and whether the fit of the
+    /// given key puts the best arm of those two contexts on different arms.
+    model_span: Option<(f64, f64)>,
+    model_moves: Option<(SorFitKey, bool)>,
 }
 
 /// The fit a prediction cache belongs to.
-type SorFitKey = (u64, u64);
+type SorFitKey = (u64, u64, u64, sor_model::RhoForm);
 
 impl SmoothTs {
     /// SmoothTS over `grid` (at most [`MAX_ARMS`] arms) with the random
@@ -508,6 +550,7 @@ impl SmoothTs {
             cells_derived: Derived::of(&cells),
             global,
             cells,
+            cell_contexts: vec![0.0; d * params.cells],
             range: None,
             pending: None,
             drift: [0.0; 2],
@@ -520,11 +563,15 @@ impl SmoothTs {
             rhs: vec![0.0; d],
             model: SorModelState::default(),
             model_weight: 0.0,
+            model_fit: None,
+            model_moves_optimum: false,
             model_shift: vec![0.0; d],
             model_curve: vec![0.0; d],
             model_points: Vec::new(),
             model_cache: vec![f64::NAN; d * params.cells],
             model_cache_key: None,
+            model_span: None,
+            model_moves: None,
         })
     }
 
@@ -540,8 +587,9 @@ impl SmoothTs {
     /// Posterior mean of ln(1 + cost) per arm for this context.
     pub fn posterior_mean(&self, context: Option<f64>) -> Vec<f64> {
         let mut me = self.clone();
+        let context = context.filter(|c| c.is_finite());
         let cell = context.and_then(|c| me.locate(c));
-        me.gather(cell);
+        me.gather(cell, context);
         me.posterior_draw(0.0);
         me.rhs
     }
@@ -565,6 +613,7 @@ impl SmoothTs {
             drift: self.drift,
             rng: self.rng.state(),
             model: self.model,
+            cell_contexts: self.cell_contexts.clone(),
         }
     }
 
@@ -582,6 +631,20 @@ impl SmoothTs {
         self.drift = state.drift;
         self.rng = rng;
         self.model = state.model;
+        self.cell_contexts = state.cell_contexts;
+        if self.cell_contexts.is_empty() {
+            let d = self.grid.len();
+            self.cell_contexts = (0..self.cells.len())
+                .map(|e| self.cell_context(e / d).unwrap_or(0.0))
+                .collect();
+        }
+        self.model_span = self
+            .cells
+            .iter()
+            .zip(&self.cell_contexts)
+            .filter(|(s, _)| s.n > 0)
+            .fold(None, |span, (_, &x)| span_with(span, x));
+        self.model_moves = None;
         Ok(())
     }
 
@@ -624,6 +687,7 @@ impl SmoothTs {
         }
         let d = self.grid.len();
         let old = std::mem::replace(&mut self.cells, vec![ArmStats::default(); cells * d]);
+        let old_contexts = std::mem::replace(&mut self.cell_contexts, vec![0.0; cells * d]);
         self.range = Some((new_lo, new_hi));
         let old_width = (hi - lo) / cells as f64;
         for j in 0..cells {
@@ -631,6 +695,12 @@ impl SmoothTs {
             let k = self.locate(centre).expect("range set");
             for i in 0..d {
                 let s = old[j * d + i];
+                if s.n > 0 {
+                    // The merged entry's mean context, weighted by solves.
+                    let (into, x) = (&mut self.cell_contexts[k * d + i], old_contexts[j * d + i]);
+                    let had = self.cells[k * d + i].n as f64;
+                    *into += (x - *into) * s.n as f64 / (had + s.n as f64);
+                }
                 self.cells[k * d + i].merge(&s);
             }
         }
@@ -670,9 +740,9 @@ impl SmoothTs {
     /// Observation precision and mean per arm for a cell (or the global
     /// row); returns the global row's pooled squared coefficient of
     /// variation.
-    fn gather(&mut self, cell: Option<usize>) -> f64 {
+    fn gather(&mut self, cell: Option<usize>, context: Option<f64>) -> f64 {
         let d = self.grid.len();
-        self.prepare_model(cell);
+        self.prepare_model(cell, context);
         let cv2_global = pooled_cv2(self.global_derived.pooled(), self.params.cv2_prior);
         self.obs_precision.fill(0.0);
         self.obs_mean.fill(0.0);
@@ -709,23 +779,22 @@ impl SmoothTs {
                 // neighbour whose optimum sits elsewhere still informs
                 // this cell's curve.
                 let w_model = self.model_weight;
-                let fit = self.model.fit.filter(|_| w_model > 0.0);
-                let centre = self.cell_context(k);
+                let fit = self.model_fit.filter(|_| w_model > 0.0);
                 for l in first..=last {
                     let dist = l.abs_diff(k) as f64;
                     let bias = self.params.tau_context * dist * dist;
-                    let other = if l == k { None } else { self.cell_context(l) };
                     for i in 0..d {
                         let n = self.cells[l * d + i].n;
                         if n == 0 {
                             continue;
                         }
-                        let offset = match (fit, centre, other) {
-                            (Some(f), Some(_), Some(y)) => {
-                                let there = self.cached_prediction(f, l, y, i);
+                        // From the entry's mean context to this round's.
+                        let offset = match fit {
+                            Some(f) => {
+                                let there = self.cached_prediction(f, l * d + i);
                                 w_model * (self.model_curve[i] - there)
                             }
-                            _ => 0.0,
+                            None => 0.0,
                         };
                         add(
                             &mut self.obs_precision,
@@ -739,8 +808,14 @@ impl SmoothTs {
                     }
                 }
                 // A trusted model says where this context's optimum is;
-                // the global row (all contexts pooled) then says less.
-                self.params.tau_global / (1.0 - self.model_weight).max(1e-3)
+                // the global row (all contexts pooled) then says less,
+                // unless the model puts every context's optimum on the
+                // same arm.
+                if self.model_moves_optimum {
+                    self.params.tau_global / (1.0 - self.model_weight).max(1e-3)
+                } else {
+                    self.params.tau_global
+                }
             }
         };
         for i in 0..d {
@@ -806,9 +881,10 @@ impl SmoothTs {
 
     /// This round's weight of the model and, if positive, K^-1 times the
     /// model's curve for `cell` (the prior mean's part from the model).
-    fn prepare_model(&mut self, cell: Option<usize>) {
+    fn prepare_model(&mut self, cell: Option<usize>, context: Option<f64>) {
         self.model_weight = 0.0;
-        let (Some(k), Some(fit)) = (cell, self.model.fit) else {
+        self.model_fit = None;
+        let (Some(k), Some(fit)) = (cell, self.model.active().map(|a| a.fit)) else {
             return;
         };
         if !self.params.model {
@@ -817,7 +893,7 @@ impl SmoothTs {
         let w = self.model.trust(self.params.model_min_checks, || {
             self.params.model_error + pooled_cv2(self.cells_derived.pooled(), self.params.cv2_prior)
         });
-        let Some(x) = self.cell_context(k) else {
+        let Some(x) = context.or_else(|| self.cell_context(k)) else {
             return;
         };
         if w <= 0.0 {
@@ -843,44 +919,98 @@ impl SmoothTs {
                 .sum();
         }
         self.model_weight = w;
+        self.model_fit = Some(fit);
+        self.model_moves_optimum = self.moves_optimum(fit);
     }
 
-    /// The model's prediction for cell `l` (context `x`) at arm `i`,
-    /// cached until the fit or the range changes (a trusted model is
-    /// consulted for every arm of up to 2 `window` + 1 cells a round).
-    fn cached_prediction(&mut self, fit: sor_model::SorFit, l: usize, x: f64, i: usize) -> f64 {
+    /// Whether `fit` puts the best arm at the two ends of the contexts
+    /// seen on different arms (cached per fit). If not, the context does
+    /// not move the optimum as far as the model can tell (e.g. a fitted
+    /// rho_J constant in the context), and the cells should not be
+    /// explored as if it did.
+    fn moves_optimum(&mut self, fit: sor_model::SorFit) -> bool {
+        let key = (
+            fit.scale.to_bits(),
+            fit.level.to_bits(),
+            fit.intercept.to_bits(),
+            fit.form,
+        );
+        if let Some((k, moves)) = self.model_moves {
+            if k == key {
+                return moves;
+            }
+        }
+        let Some((lo, hi)) = self.model_span else {
+            return false;
+        };
+        let grid = self.grid;
+        let best = |x: f64| {
+            let mut best = (f64::INFINITY, 0);
+            for i in 0..grid.len() {
+                let c = fit.predict(x, grid.omega(i));
+                if c < best.0 {
+                    best = (c, i);
+                }
+            }
+            best.1
+        };
+        let moves = best(lo) != best(hi);
+        self.model_moves = Some((key, moves));
+        moves
+    }
+
+    /// The model's prediction for cells entry `e` at its mean context,
+    /// cached until the fit or the range changes or the entry gets a
+    /// solve (a trusted model is consulted for every arm of up to 2
+    /// `window` + 1 cells a round).
+    fn cached_prediction(&mut self, fit: sor_model::SorFit, e: usize) -> f64 {
         let d = self.grid.len();
         let key = (
-            (fit.scale.to_bits(), fit.level.to_bits()),
+            (
+                fit.scale.to_bits(),
+                fit.level.to_bits(),
+                fit.intercept.to_bits(),
+                fit.form,
+            ),
             self.range.unwrap_or((0.0, 0.0)),
         );
         if self.model_cache_key != Some(key) {
             self.model_cache.fill(f64::NAN);
             self.model_cache_key = Some(key);
         }
-        let slot = &mut self.model_cache[l * d + i];
+        let slot = &mut self.model_cache[e];
         if slot.is_nan() {
-            *slot = fit.predict(x, self.grid.omega(i));
+            *slot = fit.predict(self.cell_contexts[e], self.grid.omega(e % d));
         }
         *slot
     }
 
     /// Check the model's prediction for (cell `k`, `arm`) against the
     /// observed cost before the cost enters the statistics.
-    fn check_model(&mut self, k: usize, arm: usize, plain: Option<f64>, cost: f64) {
-        let Some(plain) = plain else {
+    fn check_model(&mut self, p: SmoothTsPending, k: usize, cost: f64) {
+        let (arm, Some(plain)) = (p.arm, p.plain_prediction) else {
             return;
         };
-        let (Some(fit), Some(x)) = (self.model.fit, self.cell_context(k)) else {
+        let Some(x) = p.context.or_else(|| self.cell_context(k)) else {
             return;
         };
         if self.model.fit_points < self.params.model_min_checks {
             // Fits from a handful of points say little about the model.
             return;
         }
-        let predicted = fit.predict(x, self.grid.omega(arm));
+        let omega = self.grid.omega(arm);
         let observed = cost.ln_1p();
-        self.model.record(observed - predicted, observed - plain);
+        // Without a proportional fit (no positive context yet) its error
+        // counts as large.
+        let error = self
+            .model
+            .fit
+            .map_or(f64::NAN, |f| observed - f.predict(x, omega));
+        let reciprocal = self
+            .model
+            .reciprocal
+            .map(|r| observed - r.fit.predict(x, omega));
+        self.model.record(error, observed - plain, reciprocal);
     }
 
     /// The draw's best arm, but with the model in the prior at most
@@ -927,7 +1057,7 @@ impl SmoothTs {
         if !self.params.model
             || cell.is_none()
             || d < 2
-            || self.model.fit.is_none()
+            || (self.model.fit.is_none() && self.model.reciprocal.is_none())
             || self.model.fit_points < self.params.model_min_checks
         {
             return None;
@@ -954,15 +1084,15 @@ impl SmoothTs {
         let cv2 = pooled_cv2(self.cells_derived.pooled(), self.params.cv2_prior);
         let mut points = std::mem::take(&mut self.model_points);
         points.clear();
+        self.model_span = None;
+        self.model_moves = None;
         for k in 0..self.params.cells {
-            let Some(x) = self.cell_context(k) else {
-                break;
-            };
             for i in 0..d {
                 let s = self.cells[k * d + i];
                 if s.n > 0 {
+                    self.model_span = span_with(self.model_span, self.cell_contexts[k * d + i]);
                     points.push(sor_model::Point {
-                        context: x,
+                        context: self.cell_contexts[k * d + i],
                         omega: self.grid.omega(i),
                         log_cost: s.mean().ln_1p(),
                         weight: 1.0 / (cv2 / s.n as f64 + self.params.model_error),
@@ -978,6 +1108,21 @@ impl SmoothTs {
             self.model.fit = Some(fit);
             self.model.fit_points = points.len() as u64;
             self.model.fit_misfit = misfit;
+        }
+        let near = self.model.reciprocal.filter(|_| !full).map(|r| r.fit);
+        if let Some((fit, misfit)) = sor_model::fit_reciprocal(&points, near) {
+            let r = self
+                .model
+                .reciprocal
+                .get_or_insert(sor_model::SorAlternative {
+                    fit,
+                    checks: 0,
+                    mean_sq_error: 0.0,
+                    fit_misfit: misfit,
+                });
+            r.fit = fit;
+            r.fit_misfit = misfit;
+            self.model.fit_points = points.len() as u64;
         }
         self.model_points = points;
     }
@@ -1019,7 +1164,7 @@ impl SmoothTs {
                 CELL_FIRST_TEST,
             )
         };
-        if self.model_weight >= 0.5 {
+        if self.model_weight >= 0.5 && self.model_moves_optimum {
             // A trusted model ties the cells together by context; the
             // global row pools contexts whose optima differ, so its
             // leader's neighbours say nothing about this context's.
@@ -1089,6 +1234,11 @@ fn short_of_plays(
         .into_iter()
         .filter(|&j| j < d && short(j))
         .min_by_key(|&j| row[j].n)
+}
+
+/// `span` widened to hold `x`.
+fn span_with(span: Option<(f64, f64)>, x: f64) -> Option<(f64, f64)> {
+    Some(span.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
 }
 
 /// Pooled squared coefficient of variation from the sums of
@@ -1429,11 +1579,12 @@ impl Learner for SmoothTs {
         &self.grid
     }
     fn choose(&mut self, context: Option<f64>) -> usize {
-        let cell = context.filter(|c| c.is_finite()).map(|c| self.place(c));
+        let context = context.filter(|c| c.is_finite());
+        let cell = context.map(|c| self.place(c));
         let arm = if self.grid.len() == 1 {
             0
         } else {
-            let cv2_global = self.gather(cell);
+            let cv2_global = self.gather(cell, context);
             let scale = if self.rounds == 0 {
                 0.0
             } else {
@@ -1448,6 +1599,7 @@ impl Learner for SmoothTs {
             arm,
             cell,
             plain_prediction,
+            context: cell.and(context),
         });
         arm
     }
@@ -1467,9 +1619,14 @@ impl Learner for SmoothTs {
         self.global_derived.update(p.arm, &self.global[p.arm]);
         if let Some(k) = p.cell {
             let index = k * d + p.arm;
-            self.check_model(k, p.arm, p.plain_prediction, cost);
+            self.check_model(p, k, cost);
             self.detect_drift(1, index, cost);
             self.cells[index].add(cost);
+            if let Some(x) = p.context.or_else(|| self.cell_context(k)) {
+                let mean = &mut self.cell_contexts[index];
+                *mean += (x - *mean) / self.cells[index].n as f64;
+                self.model_cache[index] = f64::NAN;
+            }
             self.cells_derived.update(index, &self.cells[index]);
             if refit_due(self.rounds) {
                 self.refit_model();

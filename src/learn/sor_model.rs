@@ -9,23 +9,29 @@
 //! and lambda = omega - 1 above it (Young). The iterations to a tolerance
 //! are about C / (-ln lambda), so
 //!
-//!   ln(1 + cost) ~ level - ln(-ln lambda(omega, k x)),
+//!   ln(1 + cost) ~ level - ln(-ln lambda(omega, rho(x))),
 //!
-//! with the context x taken as proportional to rho (the automatic context,
-//! the mean diagonal-dominance ratio, is rho_J times a constant on the
-//! model problems: [`crate::context`]). Two free numbers, the scale k and
-//! the level, are shared by all contexts, so the solves of a few contexts
-//! place the optimum of every other one: on the paper's shifted-Laplacian
-//! sequence the least-squares fit over all its costs puts each instance's
-//! predicted best omega on the cheapest arm to within 1.4 % of the
-//! instance-optimal total.
+//! with rho(x) of one of two forms ([`RhoForm`]): rho = k x, exact when x
+//! is proportional to rho (the automatic context, the mean
+//! diagonal-dominance ratio, is rho_J times a constant on the model
+//! problems: [`crate::context`]), and 1 / rho = a + b x, exact when x
+//! shifts the diagonal (rho_J = r / (d + x)) and a first-order fit of any
+//! smooth monotone context over a narrow range. The numbers are shared by
+//! all contexts, so the solves of a few contexts place the optimum of
+//! every other one: on the paper's shifted-Laplacian sequence the
+//! least-squares fit of the first form over all its costs puts each
+//! instance's predicted best omega on the cheapest arm to within 1.4 % of
+//! the instance-optimal total. Both forms are fitted to the same data and
+//! each checked on every prediction; the better-predicting one is used
+//! ([`SorModelState::active`]), so the caller need not say which kind of
+//! context it passes.
 //!
 //! Where it is wrong: SSOR as a CG preconditioner (a flatter curve, and
 //! its optimum moves differently), matrices that are not consistently
-//! ordered, nonsymmetric ones, contexts that are not a dominance ratio
-//! (e.g. a user's shift). SmoothTS finds that out from its own data: it
-//! checks every model prediction against the cost then observed and blends
-//! the model into its prior only while those errors stay small
+//! ordered, nonsymmetric ones, contexts that are neither a dominance ratio
+//! nor a shift over a wide range. SmoothTS finds that out from its own
+//! data: it checks every model prediction against the cost then observed
+//! and blends the model into its prior only while those errors stay small
 //! ([`SorModelState::trust`]).
 
 use serde::{Deserialize, Serialize};
@@ -56,18 +62,70 @@ pub(crate) struct Point {
     pub weight: f64,
 }
 
-/// A fitted model: rho = `scale` x, ln(1 + cost) = `level` - log_rate.
+/// How the fitted rho_J depends on the context x.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RhoForm {
+    /// rho = `scale` x: x proportional to rho_J (the automatic context,
+    /// a dominance ratio). One number, the form of fits written before
+    /// the reciprocal one existed.
+    #[default]
+    Proportional,
+    /// 1 / rho = `intercept` + `scale` x: x a shift of the diagonal
+    /// (rho_J = r / (d + c) for a diagonal d + c, so 1 / rho_J is affine in
+    /// c), and to first order any smooth monotone context over a narrow
+    /// range. 1 / rho is clamped to at least 1.
+    ReciprocalAffine,
+}
+
+/// A fitted model: rho_J(x) of `form`, ln(1 + cost) = `level` -
+/// log_rate(omega, rho_J(x)).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SorFit {
     pub scale: f64,
     pub level: f64,
+    /// 0 for [`RhoForm::Proportional`] (absent in older state files).
+    #[serde(default)]
+    pub intercept: f64,
+    #[serde(default)]
+    pub form: RhoForm,
 }
 
 impl SorFit {
+    /// The fitted Jacobi spectral radius at context `x`.
+    pub(crate) fn rho(&self, x: f64) -> f64 {
+        match self.form {
+            RhoForm::Proportional => self.scale * x,
+            RhoForm::ReciprocalAffine => 1.0 / (self.intercept + self.scale * x).max(1.0),
+        }
+    }
+
     /// Predicted ln(1 + cost) at `omega` for context `x`.
     pub(crate) fn predict(&self, x: f64, omega: f64) -> f64 {
-        self.level - log_rate(omega, self.scale * x)
+        self.level - log_rate(omega, self.rho(x))
     }
+
+    fn is_valid(&self) -> bool {
+        let finite = self.scale.is_finite() && self.level.is_finite() && self.intercept.is_finite();
+        finite
+            && match self.form {
+                RhoForm::Proportional => self.scale > 0.0 && self.intercept == 0.0,
+                RhoForm::ReciprocalAffine => true,
+            }
+    }
+}
+
+/// The second form's fit and its own record of checked predictions (see
+/// `SorModelState::active`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SorAlternative {
+    pub fit: SorFit,
+    /// Predictions of this form checked against an observed cost.
+    pub checks: u64,
+    /// Running mean of their squared errors (as [`SorModelState::mean_sq_error`]).
+    pub mean_sq_error: f64,
+    /// Weighted residual sum of squares of its fit per degree of freedom.
+    pub fit_misfit: f64,
 }
 
 /// What SmoothTS remembers of the model (part of its state file; absent
@@ -91,6 +149,10 @@ pub struct SorModelState {
     /// the residuals are as large as the noise plus the allowed error).
     #[serde(default)]
     pub fit_misfit: f64,
+    /// The reciprocal-affine form ([`RhoForm::ReciprocalAffine`]), fitted
+    /// to the same points (absent in older state files).
+    #[serde(default)]
+    pub reciprocal: Option<SorAlternative>,
 }
 
 /// Checks the running mean of squared errors averages over.
@@ -106,20 +168,63 @@ impl SorModelState {
             && self.fit_misfit >= 0.0
             && self
                 .fit
-                .is_none_or(|f| f.scale.is_finite() && f.scale > 0.0 && f.level.is_finite())
+                .is_none_or(|f| f.is_valid() && f.form == RhoForm::Proportional)
+            && self.reciprocal.is_none_or(|r| {
+                r.fit.is_valid()
+                    && r.fit.form == RhoForm::ReciprocalAffine
+                    && r.mean_sq_error.is_finite()
+                    && r.mean_sq_error >= 0.0
+                    && r.fit_misfit.is_finite()
+                    && r.fit_misfit >= 0.0
+            })
     }
 
     /// Record the errors (observed minus predicted ln(1 + cost)) of the
-    /// model's prediction and of SmoothTS's own without the model.
-    pub(crate) fn record(&mut self, error: f64, plain_error: f64) {
-        let sq = |e: f64| if e.is_finite() { (e * e).min(1e6) } else { 1e6 };
+    /// model's prediction, of SmoothTS's own without the model and, if
+    /// there is a reciprocal fit, of its prediction.
+    pub(crate) fn record(&mut self, error: f64, plain_error: f64, reciprocal_error: Option<f64>) {
         self.checks = self.checks.saturating_add(1);
         let n = self.checks.min(ERROR_MEMORY) as f64;
-        self.mean_sq_error += (sq(error) - self.mean_sq_error) / n;
-        self.plain_mean_sq_error += (sq(plain_error) - self.plain_mean_sq_error) / n;
+        self.mean_sq_error += (bounded_sq(error) - self.mean_sq_error) / n;
+        self.plain_mean_sq_error += (bounded_sq(plain_error) - self.plain_mean_sq_error) / n;
+        if let (Some(r), Some(e)) = (self.reciprocal.as_mut(), reciprocal_error) {
+            r.checks = r.checks.saturating_add(1);
+            let n = r.checks.min(ERROR_MEMORY) as f64;
+            r.mean_sq_error += (bounded_sq(e) - r.mean_sq_error) / n;
+        }
     }
 
-    /// Weight in [0, 1] of the model in the prior. 0 while the fit rests
+    /// The form whose checked predictions are better: the reciprocal one
+    /// once it has [`MIN_CHECKS`] checked predictions with a smaller mean
+    /// squared error than the proportional one's, else the proportional
+    /// one. The data choose the transform of the context: the
+    /// proportional form is exact for a dominance ratio, the reciprocal
+    /// one for a shift of the diagonal, and each is wrong for the other.
+    pub(crate) fn active(&self) -> Option<ActiveFit> {
+        let proportional = self.fit.map(|fit| ActiveFit {
+            fit,
+            checks: self.checks,
+            mean_sq_error: self.mean_sq_error,
+            fit_misfit: self.fit_misfit,
+        });
+        let reciprocal = self
+            .reciprocal
+            .filter(|r| r.checks >= MIN_CHECKS)
+            .map(|r| ActiveFit {
+                fit: r.fit,
+                checks: r.checks,
+                mean_sq_error: r.mean_sq_error,
+                fit_misfit: r.fit_misfit,
+            });
+        match (proportional, reciprocal) {
+            (Some(p), Some(r)) if r.mean_sq_error < p.mean_sq_error => Some(r),
+            (None, r) => r,
+            (p, _) => p,
+        }
+    }
+
+    /// Weight in [0, 1] of the model in the prior, from the form
+    /// [`SorModelState::active`] picks. 0 while the fit rests
     /// on fewer than `min_points` (cell, arm) points or fewer than
     /// [`MIN_CHECKS`] predictions of such fits were checked against the
     /// costs then observed; else the product of two ramps, each 1 up to a
@@ -133,36 +238,204 @@ impl SorModelState {
     /// predicts worse than the data alone is not used). So a model is used only once it has
     /// predicted solves it had not seen, and only while it keeps doing so.
     pub(crate) fn trust(&self, min_points: u64, tolerance: impl FnOnce() -> f64) -> f64 {
-        if self.fit.is_none() || self.fit_points < min_points || self.checks < MIN_CHECKS {
+        let Some(a) = self.active() else {
+            return 0.0;
+        };
+        if self.fit_points < min_points || a.checks < MIN_CHECKS {
             return 0.0;
         }
         let ramp = |ratio: f64| (4.0 * (1.25 - ratio)).clamp(0.0, 1.0);
-        let fits = ramp(self.fit_misfit);
+        let fits = ramp(a.fit_misfit);
         if fits <= 0.0 {
             return 0.0;
         }
-        let versus_plain = ramp(self.mean_sq_error / self.plain_mean_sq_error.max(1e-12));
+        let versus_plain = ramp(a.mean_sq_error / self.plain_mean_sq_error.max(1e-12));
         if versus_plain >= 1.0 {
             return fits;
         }
-        fits * ramp(self.mean_sq_error / tolerance()).max(versus_plain)
+        fits * ramp(a.mean_sq_error / tolerance()).max(versus_plain)
     }
+}
+
+/// A squared error, bounded (and a non-finite error counted as large).
+fn bounded_sq(e: f64) -> f64 {
+    if e.is_finite() {
+        (e * e).min(1e6)
+    } else {
+        1e6
+    }
+}
+
+/// The form of the model in use and its record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ActiveFit {
+    pub fit: SorFit,
+    pub checks: u64,
+    pub mean_sq_error: f64,
+    pub fit_misfit: f64,
 }
 
 /// Checked predictions before the model can be trusted.
 pub(crate) const MIN_CHECKS: u64 = 8;
 
-/// Weighted residual sum of squares and best level for scale `k`.
-fn misfit(points: &[Point], k: f64) -> (f64, f64) {
+/// Weighted residual sum of squares and best level for rho_J = `rho`(x).
+fn misfit(points: &[Point], rho: impl Fn(f64) -> f64) -> (f64, f64) {
     let (mut sw, mut swr, mut swrr) = (0.0, 0.0, 0.0);
     for p in points {
-        let r = p.log_cost + log_rate(p.omega, k * p.context);
+        let r = p.log_cost + log_rate(p.omega, rho(p.context));
         sw += p.weight;
         swr += p.weight * r;
         swrr += p.weight * r * r;
     }
     let level = swr / sw;
     ((swrr - level * swr).max(0.0), level)
+}
+
+/// Range of z = -ln(1 - rho) the fits search (rho from 0.049 to 1 - 6e-6).
+const Z_LO: f64 = 0.05;
+const Z_HI: f64 = 12.0;
+
+fn rho_of_z(z: f64) -> f64 {
+    -(-z).exp_m1()
+}
+
+fn z_of_rho(rho: f64) -> f64 {
+    if rho < 1.0 {
+        (-(-rho).ln_1p()).clamp(Z_LO, Z_HI)
+    } else {
+        Z_HI
+    }
+}
+
+/// The reciprocal-affine fit (1 / rho = a + b x, [`RhoForm::ReciprocalAffine`])
+/// with rho = rho_of_z(`z_first`) at context `first` and
+/// rho_of_z(`z_last`) at `last`.
+fn reciprocal_through(first: f64, last: f64, z_first: f64, z_last: f64) -> SorFit {
+    let (t_first, t_last) = (1.0 / rho_of_z(z_first), 1.0 / rho_of_z(z_last));
+    let slope = (t_last - t_first) / (last - first);
+    SorFit {
+        scale: slope,
+        level: 0.0,
+        intercept: t_first - slope * first,
+        form: RhoForm::ReciprocalAffine,
+    }
+}
+
+/// Passes over the points of the simplex search after the coarse grid
+/// ([`fit_reciprocal`]) and of a local refit.
+const FULL_EVALUATIONS: usize = 40;
+const NEAR_EVALUATIONS: usize = 24;
+
+/// Nelder-Mead minimisation of `f` over the box [Z_LO, Z_HI]^2 (points
+/// clamped into it) from a simplex of side `size` at `start`, for about
+/// `evaluations` evaluations of `f`: the two coordinates are strongly
+/// correlated (both move every context's rho), which a simplex follows
+/// and coordinate-wise searches do not.
+fn nelder_mead(
+    mut f: impl FnMut([f64; 2]) -> f64,
+    start: [f64; 2],
+    size: f64,
+    evaluations: usize,
+) -> [f64; 2] {
+    let clamp = |z: [f64; 2]| z.map(|v| v.clamp(Z_LO, Z_HI));
+    let at =
+        |base: [f64; 2], dir: [f64; 2], t: f64| clamp([base[0] + t * dir[0], base[1] + t * dir[1]]);
+    let mut simplex = [
+        clamp(start),
+        clamp([start[0] + size, start[1]]),
+        clamp([start[0], start[1] + size]),
+    ]
+    .map(|z| (f(z), z));
+    let mut spent = 3;
+    while spent < evaluations {
+        simplex.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let [(f_best, _), (f_mid, _), (f_worst, worst)] = simplex;
+        let centroid = [
+            0.5 * (simplex[0].1[0] + simplex[1].1[0]),
+            0.5 * (simplex[0].1[1] + simplex[1].1[1]),
+        ];
+        let dir = [centroid[0] - worst[0], centroid[1] - worst[1]];
+        let reflected = at(centroid, dir, 1.0);
+        let f_reflected = f(reflected);
+        spent += 1;
+        if f_reflected < f_best {
+            let expanded = at(centroid, dir, 2.0);
+            let f_expanded = f(expanded);
+            spent += 1;
+            simplex[2] = if f_expanded < f_reflected {
+                (f_expanded, expanded)
+            } else {
+                (f_reflected, reflected)
+            };
+        } else if f_reflected < f_mid {
+            simplex[2] = (f_reflected, reflected);
+        } else {
+            let t = if f_reflected < f_worst { 0.5 } else { -0.5 };
+            let contracted = at(centroid, dir, t);
+            let f_contracted = f(contracted);
+            spent += 1;
+            if f_contracted < f_worst.min(f_reflected) {
+                simplex[2] = (f_contracted, contracted);
+            } else {
+                let best = simplex[0].1;
+                for v in &mut simplex[1..] {
+                    let z = clamp([0.5 * (best[0] + v.1[0]), 0.5 * (best[1] + v.1[1])]);
+                    *v = (f(z), z);
+                }
+                spent += 2;
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.0.total_cmp(&b.0));
+    simplex[0].1
+}
+
+/// Least-squares fit of the reciprocal-affine form and the level to
+/// `points` (`None` with fewer than three points or all at one context).
+/// Searched through rho at the smallest and the largest context, each as
+/// z = -ln(1 - rho) in [0.05, 12]: a coarse 10 x 10 grid, then a simplex
+/// search from its best point (about 140 passes over the points); with
+/// `near` (a previous reciprocal fit) only a simplex search from it
+/// (about 24 passes).
+pub(crate) fn fit_reciprocal(points: &[Point], near: Option<SorFit>) -> Option<(SorFit, f64)> {
+    let (first, last) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+        (lo.min(p.context), hi.max(p.context))
+    });
+    if points.len() < 3 || !(first.is_finite() && last.is_finite() && last - first > 0.0) {
+        return None;
+    }
+    let sse = |zf: f64, zl: f64| {
+        let f = reciprocal_through(first, last, zf, zl);
+        misfit(points, |x| f.rho(x)).0
+    };
+    const COARSE: usize = 10;
+    let step = (Z_HI - Z_LO) / (COARSE - 1) as f64;
+    let (start, size, evaluations) = match near {
+        Some(f) if f.form == RhoForm::ReciprocalAffine => (
+            [z_of_rho(f.rho(first)), z_of_rho(f.rho(last))],
+            0.25 * step,
+            NEAR_EVALUATIONS,
+        ),
+        _ => {
+            let mut best = (f64::INFINITY, [Z_LO, Z_LO]);
+            for i in 0..COARSE {
+                for j in 0..COARSE {
+                    let z = [Z_LO + step * i as f64, Z_LO + step * j as f64];
+                    let e = sse(z[0], z[1]);
+                    if e < best.0 {
+                        best = (e, z);
+                    }
+                }
+            }
+            (best.1, 0.5 * step, FULL_EVALUATIONS)
+        }
+    };
+    let [zf, zl] = nelder_mead(|z| sse(z[0], z[1]), start, size, evaluations);
+    let mut f = reciprocal_through(first, last, zf, zl);
+    let (sse, level) = misfit(points, |x| f.rho(x));
+    f.level = level;
+    let per_dof = sse / (points.len() as f64 - 3.0).max(1.0);
+    f.is_valid().then_some((f, per_dof))
 }
 
 /// Least-squares fit of the scale and level to `points` (`None` without
@@ -190,7 +463,8 @@ pub(crate) fn fit(points: &[Point], near: Option<SorFit>) -> Option<(SorFit, f64
         _ => {
             let mut best = (f64::INFINITY, 0usize);
             for j in 0..COARSE {
-                let sse = misfit(points, scale(z_lo + step * j as f64)).0;
+                let k = scale(z_lo + step * j as f64);
+                let sse = misfit(points, |x| k * x).0;
                 if sse < best.0 {
                     best = (sse, j);
                 }
@@ -202,22 +476,34 @@ pub(crate) fn fit(points: &[Point], near: Option<SorFit>) -> Option<(SorFit, f64
     let g = 0.5 * (5f64.sqrt() - 1.0);
     let mut c = b - g * (b - a);
     let mut d = a + g * (b - a);
-    let (mut fc, mut fd) = (misfit(points, scale(c)).0, misfit(points, scale(d)).0);
+    let sse_at = |z: f64| {
+        let k = scale(z);
+        misfit(points, |x| k * x).0
+    };
+    let (mut fc, mut fd) = (sse_at(c), sse_at(d));
     for _ in 0..rounds {
         if fc <= fd {
             (b, d, fd) = (d, c, fc);
             c = b - g * (b - a);
-            fc = misfit(points, scale(c)).0;
+            fc = sse_at(c);
         } else {
             (a, c, fc) = (c, d, fd);
             d = a + g * (b - a);
-            fd = misfit(points, scale(d)).0;
+            fd = sse_at(d);
         }
     }
     let k = scale(0.5 * (a + b));
-    let (sse, level) = misfit(points, k);
+    let (sse, level) = misfit(points, |x| k * x);
     let per_dof = sse / (points.len() as f64 - 2.0).max(1.0);
-    (k.is_finite() && level.is_finite()).then_some((SorFit { scale: k, level }, per_dof))
+    (k.is_finite() && level.is_finite()).then_some((
+        SorFit {
+            scale: k,
+            level,
+            intercept: 0.0,
+            form: RhoForm::Proportional,
+        },
+        per_dof,
+    ))
 }
 
 #[cfg(test)]
@@ -242,6 +528,8 @@ mod tests {
         let truth = SorFit {
             scale: 1.065,
             level: 2.9,
+            intercept: 0.0,
+            form: RhoForm::Proportional,
         };
         let points: Vec<Point> = (0..12)
             .flat_map(|c| {
@@ -261,5 +549,51 @@ mod tests {
         assert!(misfit < 1e-4, "{misfit}");
         assert!((f.scale - truth.scale).abs() < 1e-4, "{f:?}");
         assert!((f.level - truth.level).abs() < 1e-3, "{f:?}");
+    }
+
+    /// The reciprocal-affine form recovers a shift's rho_J = r / (4 + c)
+    /// (1 / rho = 4 / r + c / r) from exact costs, and so from the full
+    /// search as from a local one started a coarse step away.
+    #[test]
+    fn reciprocal_fit_recovers_a_shift() {
+        let r = 4.0 * (std::f64::consts::PI / 11.0).cos();
+        let truth = SorFit {
+            scale: 1.0 / r,
+            level: 2.9,
+            intercept: 4.0 / r,
+            form: RhoForm::ReciprocalAffine,
+        };
+        let points: Vec<Point> = (0..12)
+            .flat_map(|c| {
+                let x = -0.14 + 0.05 * c as f64;
+                [0usize, 8, 14, 17].map(move |i| {
+                    let omega = 1.0 + 0.05 * i as f64;
+                    Point {
+                        context: x,
+                        omega,
+                        log_cost: truth.predict(x, omega),
+                        weight: 1.0,
+                    }
+                })
+            })
+            .collect();
+        let (f, misfit) = fit_reciprocal(&points, None).unwrap();
+        assert!(misfit < 1e-4, "{misfit} {f:?}");
+        for x in [-0.14, 0.1, 0.41] {
+            assert!((f.rho(x) - truth.rho(x)).abs() < 1e-4, "{x}: {f:?}");
+        }
+        // A previous fit half a coarse step off at both ends.
+        let off = reciprocal_through(
+            -0.14,
+            0.41,
+            z_of_rho(truth.rho(-0.14)) - 0.6,
+            z_of_rho(truth.rho(0.41)) + 0.6,
+        );
+        let (g, misfit) = fit_reciprocal(&points, Some(off)).unwrap();
+        assert!(misfit < 1e-3, "{misfit} {g:?}");
+        assert!((g.rho(-0.14) - truth.rho(-0.14)).abs() < 1e-3, "{g:?}");
+        // The proportional form cannot fit a shift.
+        let (_, misfit) = fit(&points, None).unwrap();
+        assert!(misfit > 1e-2, "{misfit}");
     }
 }
