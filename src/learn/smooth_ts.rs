@@ -355,7 +355,7 @@ pub struct SmoothTsPending {
     pub plain_prediction: Option<f64>,
     /// The round's context, with `cell` (absent in older state files: the
     /// cell's centre is used).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<f64>,
 }
 
@@ -381,8 +381,9 @@ pub struct SmoothTsState {
     pub model: SorModelState,
     /// Per cells entry: the mean context of its solves, where the SOR
     /// model places its cost (empty in state files written before: the
-    /// cells' centres are used).
-    #[serde(default)]
+    /// cells' centres are used, and the field stays absent, so that such
+    /// a file re-saves byte for byte, until the next contextual solve).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cell_contexts: Vec<f64>,
 }
 
@@ -480,7 +481,8 @@ pub struct SmoothTs {
     rounds: u64,
     global: Vec<ArmStats>,
     cells: Vec<ArmStats>,
-    /// Mean context of each cells entry's solves (see [`SmoothTsState`]).
+    /// Mean context of each cells entry's solves (see [`SmoothTsState`];
+    /// empty after loading a file without them: [`SmoothTs::entry_context`]).
     cell_contexts: Vec<f64>,
     range: Option<(f64, f64)>,
     pending: Option<SmoothTsPending>,
@@ -632,18 +634,9 @@ impl SmoothTs {
         self.rng = rng;
         self.model = state.model;
         self.cell_contexts = state.cell_contexts;
-        if self.cell_contexts.is_empty() {
-            let d = self.grid.len();
-            self.cell_contexts = (0..self.cells.len())
-                .map(|e| self.cell_context(e / d).unwrap_or(0.0))
-                .collect();
-        }
-        self.model_span = self
-            .cells
-            .iter()
-            .zip(&self.cell_contexts)
-            .filter(|(s, _)| s.n > 0)
-            .fold(None, |span, (_, &x)| span_with(span, x));
+        self.model_span = (0..self.cells.len())
+            .filter(|&e| self.cells[e].n > 0)
+            .fold(None, |span, e| span_with(span, self.entry_context(e)));
         self.model_moves = None;
         Ok(())
     }
@@ -686,6 +679,7 @@ impl SmoothTs {
             }
         }
         let d = self.grid.len();
+        self.materialize_contexts();
         let old = std::mem::replace(&mut self.cells, vec![ArmStats::default(); cells * d]);
         let old_contexts = std::mem::replace(&mut self.cell_contexts, vec![0.0; cells * d]);
         self.range = Some((new_lo, new_hi));
@@ -873,6 +867,23 @@ impl SmoothTs {
 }
 
 impl SmoothTs {
+    /// Mean context of the solves of cells entry `e` (its cell's centre
+    /// if the learner was loaded from a file without mean contexts).
+    fn entry_context(&self, e: usize) -> f64 {
+        let centre = self.cell_context(e / self.grid.len()).unwrap_or(0.0);
+        entry_context(&self.cell_contexts, e, centre)
+    }
+
+    /// Fill the mean contexts with the cells' centres if absent (loaded
+    /// from a file written before them), before they change.
+    fn materialize_contexts(&mut self) {
+        if self.cell_contexts.is_empty() {
+            self.cell_contexts = (0..self.cells.len())
+                .map(|e| self.entry_context(e))
+                .collect();
+        }
+    }
+
     /// Context at the centre of cell `k` (the model's x for that cell).
     fn cell_context(&self, k: usize) -> Option<f64> {
         let (lo, hi) = self.range?;
@@ -965,6 +976,7 @@ impl SmoothTs {
     /// `window` + 1 cells a round).
     fn cached_prediction(&mut self, fit: sor_model::SorFit, e: usize) -> f64 {
         let d = self.grid.len();
+        let centre = self.cell_context(e / d).unwrap_or(0.0);
         let key = (
             (
                 fit.scale.to_bits(),
@@ -980,7 +992,10 @@ impl SmoothTs {
         }
         let slot = &mut self.model_cache[e];
         if slot.is_nan() {
-            *slot = fit.predict(self.cell_contexts[e], self.grid.omega(e % d));
+            *slot = fit.predict(
+                entry_context(&self.cell_contexts, e, centre),
+                self.grid.omega(e % d),
+            );
         }
         *slot
     }
@@ -1090,9 +1105,10 @@ impl SmoothTs {
             for i in 0..d {
                 let s = self.cells[k * d + i];
                 if s.n > 0 {
-                    self.model_span = span_with(self.model_span, self.cell_contexts[k * d + i]);
+                    let x = self.entry_context(k * d + i);
+                    self.model_span = span_with(self.model_span, x);
                     points.push(sor_model::Point {
-                        context: self.cell_contexts[k * d + i],
+                        context: x,
                         omega: self.grid.omega(i),
                         log_cost: s.mean().ln_1p(),
                         weight: 1.0 / (cv2 / s.n as f64 + self.params.model_error),
@@ -1234,6 +1250,11 @@ fn short_of_plays(
         .into_iter()
         .filter(|&j| j < d && short(j))
         .min_by_key(|&j| row[j].n)
+}
+
+/// Entry `e` of `means`, or `centre` if there are none.
+fn entry_context(means: &[f64], e: usize, centre: f64) -> f64 {
+    means.get(e).copied().unwrap_or(centre)
 }
 
 /// `span` widened to hold `x`.
@@ -1623,6 +1644,7 @@ impl Learner for SmoothTs {
             self.detect_drift(1, index, cost);
             self.cells[index].add(cost);
             if let Some(x) = p.context.or_else(|| self.cell_context(k)) {
+                self.materialize_contexts();
                 let mean = &mut self.cell_contexts[index];
                 *mean += (x - *mean) / self.cells[index].n as f64;
                 self.model_cache[index] = f64::NAN;

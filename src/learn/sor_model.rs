@@ -84,11 +84,20 @@ pub enum RhoForm {
 pub struct SorFit {
     pub scale: f64,
     pub level: f64,
-    /// 0 for [`RhoForm::Proportional`] (absent in older state files).
-    #[serde(default)]
+    /// 0 for [`RhoForm::Proportional`] (absent in older state files, and
+    /// not written for that form, whose files stay as they were).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub intercept: f64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_proportional")]
     pub form: RhoForm,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+fn is_proportional(form: &RhoForm) -> bool {
+    *form == RhoForm::Proportional
 }
 
 impl SorFit {
@@ -150,8 +159,9 @@ pub struct SorModelState {
     #[serde(default)]
     pub fit_misfit: f64,
     /// The reciprocal-affine form ([`RhoForm::ReciprocalAffine`]), fitted
-    /// to the same points (absent in older state files).
-    #[serde(default)]
+    /// to the same points (absent in older state files, and not written
+    /// while there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reciprocal: Option<SorAlternative>,
 }
 
