@@ -612,12 +612,18 @@ mod tests {
 
     #[test]
     fn chebyshev_matches_cosines() {
-        let mut f = [0.0; 7];
-        for &x in &[-1.0, -0.3, 0.0, 0.5, 1.0] {
-            chebyshev(x, &mut f);
-            let th = f64::acos(x);
-            for (k, &v) in f.iter().enumerate() {
-                assert!((v - (k as f64 * th).cos()).abs() < 1e-12);
+        // Every length from none to 7 features (one feature: T_0 alone).
+        for len in 0..=7 {
+            let mut f = vec![f64::NAN; len];
+            for &x in &[-1.0, -0.3, 0.0, 0.5, 1.0] {
+                chebyshev(x, &mut f);
+                let th = f64::acos(x);
+                for (k, &v) in f.iter().enumerate() {
+                    assert!(
+                        (v - (k as f64 * th).cos()).abs() < 1e-12,
+                        "T_{k}({x}) = {v}"
+                    );
+                }
             }
         }
     }
@@ -686,6 +692,45 @@ mod tests {
             x[row] = (h[row] - s) / g[row * m + row];
         }
         x
+    }
+
+    #[test]
+    fn loss_target_regresses_and_predicts_the_cost_itself() {
+        // The notes' target: y = cost - 1, predicted cost 1 + y. Every arm
+        // sees its own quadratic cost curve (exactly representable by 6
+        // Chebyshev features) at 31 evenly spaced contexts, so each fit is
+        // the curve itself and every prediction equals the cost; a shifted
+        // target or inverse is off by the shift (>= 1) everywhere.
+        let params = ChebCbParams {
+            target: ChebCbTarget::Loss,
+            ..ChebCbParams::default()
+        };
+        let range = ContextRange::new(0.0, 1.0).unwrap();
+        let mut l = ChebCb::with_params(OmegaGrid::paper_default(), range, 6, 1, params).unwrap();
+        let d = l.grid.len();
+        let want = |arm: usize, c: f64| 10.0 + arm as f64 + 4.0 * c - 2.0 * c * c;
+        for k in 0..=30 {
+            for arm in 0..d {
+                let c = k as f64 / 30.0;
+                let x = l.range.rescale(Some(c));
+                l.pending = Some(Pending {
+                    arm,
+                    x,
+                    predicted: 0.0,
+                });
+                l.observe(want(arm, c));
+            }
+        }
+        for arm in 0..d {
+            for c in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                let p = l.predicted_costs(Some(c))[arm];
+                let w = want(arm, c);
+                assert!(
+                    (p - w).abs() < 1e-6 * w,
+                    "arm {arm} at {c}: predicted {p}, cost {w}"
+                );
+            }
+        }
     }
 
     #[test]
