@@ -643,6 +643,50 @@ mod tests {
     }
 
     #[test]
+    fn rejects_bad_parameters_by_name() {
+        let g = OmegaGrid::paper_default();
+        let r = ContextRange::default();
+        let ok = ChebCbParams::default();
+        let bad = [
+            ChebCbParams { gamma: 0.0, ..ok },
+            ChebCbParams { gamma: -1.0, ..ok },
+            ChebCbParams {
+                gamma: f64::NAN,
+                ..ok
+            },
+            ChebCbParams {
+                gamma: f64::INFINITY,
+                ..ok
+            },
+            ChebCbParams { power: -0.5, ..ok },
+            ChebCbParams {
+                power: f64::NAN,
+                ..ok
+            },
+            ChebCbParams {
+                power: f64::INFINITY,
+                ..ok
+            },
+            ChebCbParams { sweeps: 0, ..ok },
+        ];
+        for params in bad {
+            match ChebCb::with_params(g, r, 6, 0, params) {
+                Err(Error::InvalidArgument { what, .. }) => assert_eq!(what, "chebcb parameters"),
+                other => panic!("{params:?} accepted: {other:?}"),
+            }
+        }
+        // The edges of the valid ranges: any gamma > 0, power 0, one sweep.
+        let edge = ChebCbParams {
+            gamma: 1e-300,
+            power: 0.0,
+            sweeps: 1,
+            ..ok
+        };
+        let l = ChebCb::with_params(g, r, 7, 0, edge).unwrap();
+        assert_eq!(l.features(), 7);
+    }
+
+    #[test]
     fn learns_a_context_dependent_best_arm() {
         let mut l = learner(5);
         let mut u = LearnerRng::new(99);
