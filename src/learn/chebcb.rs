@@ -687,6 +687,49 @@ mod tests {
     }
 
     #[test]
+    fn uniform_before_any_round() {
+        // No model and no error yet: eta = 0, so every arm has 1/d
+        // wherever the context is, and the first choice samples that.
+        let l = learner(0);
+        let d = l.grid.len();
+        for c in [None, Some(0.0), Some(0.3), Some(1.0)] {
+            let p = l.probabilities(c);
+            assert_eq!(p.len(), d);
+            for q in p {
+                assert!((q - 1.0 / d as f64).abs() < 1e-15, "{c:?}: {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn eta_follows_the_schedule_and_its_rms_floor() {
+        // eta_t = gamma t^power sqrt(d) / max(rms, floor), floor = 1e-9 +
+        // 1e-6 * (largest cost seen): the floor keeps a perfect model
+        // (rms 0) exploring at a finite rate.
+        let params = ChebCbParams {
+            gamma: 0.5,
+            power: 1.5,
+            ..ChebCbParams::default()
+        };
+        let range = ContextRange::default();
+        let mut l = ChebCb::with_params(OmegaGrid::paper_default(), range, 6, 0, params).unwrap();
+        let close = |got: f64, want: f64| (got - want).abs() <= 1e-9 * want;
+        // No error measured yet: rms is infinite and eta 0.
+        assert_eq!(l.eta(), 0.0);
+        // Round t = 9 after four measured errors with squares summing to
+        // 64 (rms 4); the largest cost seen was 100.
+        l.rounds = 8;
+        l.error_count = 4;
+        l.squared_error_sum = 64.0;
+        l.max_level = 100f64.ln_1p();
+        let schedule = 0.5 * 9f64.powf(1.5) * 20f64.sqrt();
+        assert!(close(l.eta(), schedule / 4.0), "{}", l.eta());
+        l.squared_error_sum = 0.0;
+        let floor = 1e-9 + 1e-6 * 100.0;
+        assert!(close(l.eta(), schedule / floor), "{}", l.eta());
+    }
+
+    #[test]
     fn learns_a_context_dependent_best_arm() {
         let mut l = learner(5);
         let mut u = LearnerRng::new(99);
