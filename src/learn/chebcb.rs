@@ -702,6 +702,20 @@ mod tests {
     }
 
     #[test]
+    fn an_overflowing_prediction_falls_back_to_uniform() {
+        // Arm 3's model predicts exp(1000) - 1 = inf while eta is still 0:
+        // its weight 1 / (d + 0 * inf) is NaN, so the round samples
+        // uniformly (finite probabilities, 1/d each) instead.
+        let mut l = learner(0);
+        let (d, m) = (l.grid.len(), l.feature_count);
+        l.theta[3 * m] = 1000.0;
+        assert_eq!(l.predicted_costs(Some(0.5))[3], f64::INFINITY);
+        for q in l.probabilities(Some(0.5)) {
+            assert!((q - 1.0 / d as f64).abs() < 1e-15, "{q}");
+        }
+    }
+
+    #[test]
     fn eta_follows_the_schedule_and_its_rms_floor() {
         // eta_t = gamma t^power sqrt(d) / max(rms, floor), floor = 1e-9 +
         // 1e-6 * (largest cost seen): the floor keeps a perfect model
