@@ -716,6 +716,26 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_costs_are_clamped() {
+        // -inf counts as cost 0, +inf and NaN as the cap 1e15: the level
+        // (ln(1 + cost)) and the target sums stay finite.
+        for (cost, counted) in [
+            (f64::NEG_INFINITY, 0.0),
+            (f64::INFINITY, MAX_COST),
+            (f64::NAN, MAX_COST),
+            (-3.0, 0.0),
+            (1e300, MAX_COST),
+        ] {
+            let mut l = learner(0);
+            l.choose(Some(0.5));
+            l.observe(cost);
+            assert_eq!(l.max_level, counted.ln_1p(), "cost {cost}");
+            assert_eq!(l.min_level, counted.ln_1p(), "cost {cost}");
+            assert!(l.feature_target_sums.iter().all(|v| v.is_finite()));
+        }
+    }
+
+    #[test]
     fn eta_follows_the_schedule_and_its_rms_floor() {
         // eta_t = gamma t^power sqrt(d) / max(rms, floor), floor = 1e-9 +
         // 1e-6 * (largest cost seen): the floor keeps a perfect model
