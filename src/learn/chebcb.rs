@@ -736,6 +736,42 @@ mod tests {
     }
 
     #[test]
+    fn each_round_sweeps_one_other_played_arm_round_robin() {
+        // Three arms; arms 1 and 2 have data but stale (zeroed) fits. Two
+        // rounds on arm 0 give arm 1, then arm 2, one background sweep
+        // each (skipping the played arm), so their fits move off zero.
+        let grid = OmegaGrid::new(1.0, 1.5, 3).unwrap();
+        let mut l = ChebCb::new(grid, ContextRange::default(), 4, 0).unwrap();
+        let m = l.feature_count;
+        for (arm, c, cost) in [(1, 0.2, 30.0), (2, 0.7, 50.0), (1, 0.9, 40.0)] {
+            l.pending = Some(Pending {
+                arm,
+                x: l.range.rescale(Some(c)),
+                predicted: 0.0,
+            });
+            l.observe(cost);
+        }
+        l.theta[m..].fill(0.0);
+        l.background_arm = 0;
+        let fit_of = |l: &ChebCb, arm: usize| l.theta[arm * m..(arm + 1) * m].to_vec();
+        let play_arm_0 = |l: &mut ChebCb| {
+            l.pending = Some(Pending {
+                arm: 0,
+                x: 0.0,
+                predicted: 0.0,
+            });
+            l.observe(20.0);
+        };
+        play_arm_0(&mut l);
+        assert!(fit_of(&l, 1).iter().any(|&t| t != 0.0), "arm 1 not swept");
+        assert_eq!(fit_of(&l, 2), vec![0.0; m], "arm 2 swept out of turn");
+        assert_eq!(l.background_arm, 2);
+        play_arm_0(&mut l);
+        assert!(fit_of(&l, 2).iter().any(|&t| t != 0.0), "arm 2 not swept");
+        assert_eq!(l.background_arm, 0);
+    }
+
+    #[test]
     fn eta_follows_the_schedule_and_its_rms_floor() {
         // eta_t = gamma t^power sqrt(d) / max(rms, floor), floor = 1e-9 +
         // 1e-6 * (largest cost seen): the floor keeps a perfect model
