@@ -698,7 +698,10 @@ mod tests {
             for q in p {
                 assert!((q - 1.0 / d as f64).abs() < 1e-15, "{c:?}: {q}");
             }
+            // All predictions tie at 0: the favourite is the first arm.
+            assert_eq!(l.favourite(c), 0);
         }
+        assert_eq!(l.rounds(), 0);
     }
 
     #[test]
@@ -769,6 +772,7 @@ mod tests {
         play_arm_0(&mut l);
         assert!(fit_of(&l, 2).iter().any(|&t| t != 0.0), "arm 2 not swept");
         assert_eq!(l.background_arm, 0);
+        assert_eq!(l.rounds(), 5);
     }
 
     #[test]
