@@ -1421,7 +1421,42 @@ unsafe fn cholesky_avx(a: &mut [f64], d: usize) -> bool {
                 i += 1;
             }
             *col_k.add(k) = pivot;
-            for j in k + 1..d {
+            // Two columns at a time, each column load of column k
+            // serving both (each entry still gets the same products in
+            // the same order).
+            let mut j = k + 1;
+            while j + 1 < d {
+                let (col_a, col_b) = (p.add(j * d), p.add((j + 1) * d));
+                let (l_a, l_b) = (*col_k.add(j), *col_k.add(j + 1));
+                let (va, vb) = (_mm256_set1_pd(l_a), _mm256_set1_pd(l_b));
+                // As in `cholesky_with`: each column from a multiple of 4;
+                // the first may start one vector earlier (then a whole
+                // vector, as (j + 1) & !3 <= j + 1 < d).
+                let mut i = j & !3;
+                let common = (j + 1) & !3;
+                if i < common {
+                    let x = _mm256_loadu_pd(col_a.add(i));
+                    let y = _mm256_loadu_pd(col_k.add(i));
+                    _mm256_storeu_pd(col_a.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, va)));
+                    i = common;
+                }
+                while i + 4 <= d {
+                    let y = _mm256_loadu_pd(col_k.add(i));
+                    let x = _mm256_loadu_pd(col_a.add(i));
+                    _mm256_storeu_pd(col_a.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, va)));
+                    let x = _mm256_loadu_pd(col_b.add(i));
+                    _mm256_storeu_pd(col_b.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, vb)));
+                    i += 4;
+                }
+                while i < d {
+                    let y = *col_k.add(i);
+                    *col_a.add(i) -= y * l_a;
+                    *col_b.add(i) -= y * l_b;
+                    i += 1;
+                }
+                j += 2;
+            }
+            if j < d {
                 let col_j = p.add(j * d);
                 let l_jk = *col_k.add(j);
                 let l = _mm256_set1_pd(l_jk);
