@@ -1421,10 +1421,48 @@ unsafe fn cholesky_avx(a: &mut [f64], d: usize) -> bool {
                 i += 1;
             }
             *col_k.add(k) = pivot;
-            // Two columns at a time, each column load of column k
-            // serving both (each entry still gets the same products in
-            // the same order).
+            // Four, then two columns at a time, each load of column k
+            // serving all of them (each entry still gets the same
+            // products in the same order).
             let mut j = k + 1;
+            while j + 3 < d {
+                let cols: [*mut f64; 4] = std::array::from_fn(|m| p.add((j + m) * d));
+                let ls: [f64; 4] = std::array::from_fn(|m| *col_k.add(j + m));
+                let vs = ls.map(|l| _mm256_set1_pd(l));
+                // Each column from a multiple of 4 (as in
+                // `cholesky_with`); columns starting one vector before
+                // the last one's start get that vector alone (a whole
+                // one: the start is at most j + 3 < d).
+                let common = (j + 3) & !3;
+                for m in 0..4 {
+                    let start = (j + m) & !3;
+                    if start < common {
+                        let x = _mm256_loadu_pd(cols[m].add(start));
+                        let y = _mm256_loadu_pd(col_k.add(start));
+                        _mm256_storeu_pd(
+                            cols[m].add(start),
+                            _mm256_sub_pd(x, _mm256_mul_pd(y, vs[m])),
+                        );
+                    }
+                }
+                let mut i = common;
+                while i + 4 <= d {
+                    let y = _mm256_loadu_pd(col_k.add(i));
+                    for m in 0..4 {
+                        let x = _mm256_loadu_pd(cols[m].add(i));
+                        _mm256_storeu_pd(cols[m].add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, vs[m])));
+                    }
+                    i += 4;
+                }
+                while i < d {
+                    let y = *col_k.add(i);
+                    for m in 0..4 {
+                        *cols[m].add(i) -= y * ls[m];
+                    }
+                    i += 1;
+                }
+                j += 4;
+            }
             while j + 1 < d {
                 let (col_a, col_b) = (p.add(j * d), p.add((j + 1) * d));
                 let (l_a, l_b) = (*col_k.add(j), *col_k.add(j + 1));
