@@ -70,7 +70,8 @@ pub mod tuner;
 pub use error::{Error, Result};
 pub use learn::{ContextRange, Learner, LearnerConfig, LearnerKind, OmegaGrid};
 pub use matrix::{
-    laplacian_2d, laplacian_3d, validate_csr, CsrIndex, CsrMatrix, CsrView, Diagonal,
+    laplacian_2d, laplacian_3d, validate_csr, CompactPattern, CsrIndex, CsrMatrix, CsrView,
+    Diagonal,
 };
 pub use pc::Preconditioner;
 pub use solve::{Method, SolveOutcome};

@@ -1,8 +1,9 @@
 //! Validated CSR operators: the only way matrix data reaches the kernels.
 //!
 //! - [`validate_csr`] checks raw CSR arrays (32- or 64-bit indices) and
-//!   returns the [`Diagonal`] (positions and inverses of diagonal entries),
-//!   computed once per operator.
+//!   returns the [`Diagonal`] (positions and inverses of diagonal entries,
+//!   and the [`CompactPattern`] the kernels stream instead of the indices
+//!   when the pattern fits one), computed once per operator.
 //! - [`CsrView`] borrows validated arrays (from a caller or from PETSc,
 //!   zero-copy) together with their [`Diagonal`]; kernels run on views.
 //! - [`CsrMatrix`] owns a copy in a [`sprs::CsMatI`] plus its diagonal.
@@ -35,7 +36,9 @@ impl CsrIndex for usize {
     }
 }
 
-/// Positions and inverses of the diagonal entries, one per row.
+/// Positions and inverses of the diagonal entries, one per row, and the
+/// pattern's [`CompactPattern`] when it has one: what the kernels need
+/// besides the CSR arrays, computed once per pattern.
 ///
 /// SOR divides by the diagonal in every row of every sweep; keeping the
 /// inverse turns that division into a multiply, as PETSc's MatSOR does.
@@ -43,6 +46,76 @@ impl CsrIndex for usize {
 pub struct Diagonal {
     positions: Vec<usize>,
     inverses: Vec<f64>,
+    compact: Option<CompactPattern>,
+}
+
+/// The sparsity pattern in 2 bytes per entry plus 2 per row, which the
+/// kernels read instead of the column indices, row pointers, diagonal
+/// positions and inverses (results unchanged, bit for bit).
+///
+/// Beyond the caches a sweep moves, per row, 8 bytes of value plus 4 or 8
+/// of column index per entry, and 20 to 24 bytes of row pointer, diagonal
+/// position and inverse. Here every column is a signed 16-bit offset from
+/// its row, every row the counts of its entries left and right of the
+/// diagonal (a byte each), and 1 / a_ii is recomputed from the diagonal
+/// value the sweep streams anyway (a division off the row-to-row chain,
+/// the same correctly rounded quotient as the stored inverse): 10 bytes
+/// per entry plus 2 per row besides the vectors, instead of 12 or 16 plus
+/// 20 or 24.
+///
+/// Built by [`validate_csr`] when every column lies within i16 of its row
+/// (-32,768 to 32,767: a 2D grid up to 32,767 points wide, a 3D one up to
+/// 181 x 181 in its first two dimensions, banded matrices) and no row has
+/// more than 255 entries on either side of its diagonal; otherwise the
+/// kernels read the CSR arrays as given. Memory: 2 bytes per entry plus 2
+/// per row ([`CompactPattern::bytes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactPattern {
+    /// Column minus row, per entry, in CSR order.
+    offsets: Vec<i16>,
+    /// (entries before the diagonal, entries after it), per row.
+    parts: Vec<[u8; 2]>,
+}
+
+impl CompactPattern {
+    /// The compact form of a validated pattern, or None when it does not
+    /// fit (a column beyond i16 of its row, more than 255 entries on one
+    /// side of a diagonal).
+    fn build<I: CsrIndex>(rowptr: &[I], colind: &[I], positions: &[usize]) -> Option<Self> {
+        let mut offsets = Vec::with_capacity(colind.len());
+        let mut parts = Vec::with_capacity(positions.len());
+        for (row, &d) in positions.iter().enumerate() {
+            let (start, end) = (
+                rowptr[row].index_unchecked(),
+                rowptr[row + 1].index_unchecked(),
+            );
+            parts.push([
+                u8::try_from(d - start).ok()?,
+                u8::try_from(end - d - 1).ok()?,
+            ]);
+            for col in &colind[start..end] {
+                offsets.push(i16::try_from(CsrIndex::to_i64(*col) - row as i64).ok()?);
+            }
+        }
+        Some(Self { offsets, parts })
+    }
+
+    /// Column minus row of every entry, in CSR order.
+    #[inline(always)]
+    pub fn offsets(&self) -> &[i16] {
+        &self.offsets
+    }
+
+    /// (entries before the diagonal, entries after it) of every row.
+    #[inline(always)]
+    pub fn parts(&self) -> &[[u8; 2]] {
+        &self.parts
+    }
+
+    /// Bytes held: 2 per stored entry plus 2 per row.
+    pub fn bytes(&self) -> usize {
+        2 * self.offsets.len() + 2 * self.parts.len()
+    }
 }
 
 impl Diagonal {
@@ -61,6 +134,17 @@ impl Diagonal {
     }
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
+    }
+    /// The compact pattern the kernels use, if the pattern has one.
+    #[inline(always)]
+    pub fn compact(&self) -> Option<&CompactPattern> {
+        self.compact.as_ref()
+    }
+    /// The same diagonal without its compact pattern: the kernels then
+    /// read the CSR arrays (to compare both paths, or to save its memory).
+    pub fn without_compact(mut self) -> Self {
+        self.compact = None;
+        self
     }
 
     /// Recompute the inverses after values changed in place (same pattern);
@@ -207,9 +291,11 @@ pub fn validate_csr<I: CsrIndex>(
         positions.push(k);
         inverses.push(1.0 / values[k]);
     }
+    let compact = CompactPattern::build(rowptr, colind, &positions);
     Ok(Diagonal {
         positions,
         inverses,
+        compact,
     })
 }
 

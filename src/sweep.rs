@@ -23,6 +23,16 @@
 //! (`sweep_row_cyclic`). Each kernel is
 //! compiled twice, with and without FMA, and picks at run time
 //! (`fma_kernel!`); results differ from plain arithmetic only by rounding.
+//!
+//! Traffic: beyond the caches a sweep is bound by the bytes it moves. When
+//! the view's diagonal carries a [`CompactPattern`](crate::CompactPattern)
+//! (16-bit column offsets and per-row counts, built once per pattern by
+//! `validate_csr`), the kernels read it instead of the column indices, row
+//! pointers, diagonal positions and inverses, and recompute 1 / a_ii from
+//! the diagonal value: 10 bytes per entry plus 2 per row besides the
+//! vectors, instead of 12 or 16 per entry plus 20 or 24 per row. Every
+//! kernel is compiled for both layouts ([`Rows`]); both feed the same
+//! numbers in the same order, so results are identical bit for bit.
 
 use crate::matrix::{CsrIndex, CsrView};
 use serde::{Deserialize, Serialize};
@@ -57,32 +67,205 @@ fn madd<const F: bool>(a: f64, b: f64, c: f64) -> f64 {
     }
 }
 
-/// init - sum_{k in start..end} values[k] * x[colind[k]].
+/// A view's rows as a kernel walks them: row bounds, the x entries of a
+/// row's stored entries, 1 / a_ii. Implemented by [`CsrRows`] (the CSR
+/// arrays as given, the diagonal's positions and inverses) and, for a
+/// diagonal with a [`CompactPattern`](crate::matrix::CompactPattern), by
+/// [`PerEntryRows`] (2 bytes per entry and per row instead of 12 to 16 per
+/// entry and 20 to 24 per row). Both give the kernels the same numbers in
+/// the same order, so the results are identical.
+trait Rows: Copy {
+    /// Where a row finds x at the column of one of its entries.
+    type At: Copy;
+    /// Row i's (start, diagonal position, end) when rows are visited in
+    /// order 0, 1, ...: `next` starts at 0 and is advanced to the next
+    /// row's start.
+    ///
+    /// # Safety
+    /// i < n, rows visited in increasing order from 0 with one `next`.
+    unsafe fn row_up(&self, next: &mut usize, i: usize) -> (usize, usize, usize);
+    /// The same for rows visited n-1, n-2, ...: `next` starts at
+    /// [`Rows::nnz`] and is moved back to the previous row's end.
+    ///
+    /// # Safety
+    /// i < n, rows visited in decreasing order from n - 1 with one `next`.
+    unsafe fn row_down(&self, next: &mut usize, i: usize) -> (usize, usize, usize);
+    /// Stored entries (where a downward walk starts).
+    fn nnz(&self) -> usize;
+    /// Row i's lookups in x; `start` is the row's first entry.
+    ///
+    /// # Safety
+    /// i < n = x.len(), `start` row i's start.
+    unsafe fn at(&self, x: &[f64], i: usize, start: usize) -> Self::At;
+    /// x at the column of entry k of the row `at` is for.
+    ///
+    /// # Safety
+    /// k an entry of that row; the x of `at` still alive.
+    unsafe fn x_at(&self, at: Self::At, k: usize) -> f64;
+    /// 1 / a_ii of row i, whose diagonal value is `a_ii`.
+    ///
+    /// # Safety
+    /// i < n.
+    unsafe fn inverse(&self, i: usize, a_ii: f64) -> f64;
+}
+
+/// A layout of a view's pattern: picks the [`Rows`] a kernel is compiled
+/// for (`fma_kernel!` compiles every kernel for each).
+trait Layout {
+    type Rows<'a, I: CsrIndex>: Rows;
+    fn rows<'a, I: CsrIndex>(a: &CsrView<'a, I>) -> Self::Rows<'a, I>;
+}
+
+/// The CSR arrays as given ([`CsrRows`]).
+struct Csr;
+/// The diagonal's compact pattern ([`PerEntryRows`]).
+struct PerEntry;
+
+impl Layout for Csr {
+    type Rows<'a, I: CsrIndex> = CsrRows<'a, I>;
+    #[inline(always)]
+    fn rows<'a, I: CsrIndex>(a: &CsrView<'a, I>) -> CsrRows<'a, I> {
+        let diag = a.diagonal();
+        CsrRows {
+            rowptr: a.rowptr(),
+            colind: a.colind(),
+            positions: diag.positions(),
+            inverses: diag.inverses(),
+        }
+    }
+}
+
+impl Layout for PerEntry {
+    type Rows<'a, I: CsrIndex> = PerEntryRows<'a>;
+    /// Panics for a view without a compact pattern (`fma_kernel!` picks
+    /// this layout only for views with one).
+    #[inline(always)]
+    fn rows<'a, I: CsrIndex>(a: &CsrView<'a, I>) -> PerEntryRows<'a> {
+        let c = a
+            .diagonal()
+            .compact()
+            .expect("a view with a compact pattern");
+        PerEntryRows {
+            offsets: c.offsets(),
+            parts: c.parts(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CsrRows<'a, I> {
+    rowptr: &'a [I],
+    colind: &'a [I],
+    positions: &'a [usize],
+    inverses: &'a [f64],
+}
+
+impl<I: CsrIndex> CsrRows<'_, I> {
+    #[inline(always)]
+    unsafe fn row(&self, i: usize) -> (usize, usize, usize) {
+        (
+            self.rowptr.get_unchecked(i).index_unchecked(),
+            *self.positions.get_unchecked(i),
+            self.rowptr.get_unchecked(i + 1).index_unchecked(),
+        )
+    }
+}
+
+impl<I: CsrIndex> Rows for CsrRows<'_, I> {
+    type At = *const f64;
+    #[inline(always)]
+    unsafe fn row_up(&self, _next: &mut usize, i: usize) -> (usize, usize, usize) {
+        self.row(i)
+    }
+    #[inline(always)]
+    unsafe fn row_down(&self, _next: &mut usize, i: usize) -> (usize, usize, usize) {
+        self.row(i)
+    }
+    #[inline(always)]
+    fn nnz(&self) -> usize {
+        self.colind.len()
+    }
+    #[inline(always)]
+    unsafe fn at(&self, x: &[f64], _i: usize, _start: usize) -> *const f64 {
+        x.as_ptr()
+    }
+    #[inline(always)]
+    unsafe fn x_at(&self, x: *const f64, k: usize) -> f64 {
+        *x.add(self.colind.get_unchecked(k).index_unchecked())
+    }
+    #[inline(always)]
+    unsafe fn inverse(&self, i: usize, _a_ii: f64) -> f64 {
+        *self.inverses.get_unchecked(i)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct PerEntryRows<'a> {
+    offsets: &'a [i16],
+    parts: &'a [[u8; 2]],
+}
+
+impl Rows for PerEntryRows<'_> {
+    /// x_i.
+    type At = *const f64;
+    #[inline(always)]
+    unsafe fn row_up(&self, next: &mut usize, i: usize) -> (usize, usize, usize) {
+        let [lower, upper] = *self.parts.get_unchecked(i);
+        let start = *next;
+        let diag = start + lower as usize;
+        let end = diag + 1 + upper as usize;
+        *next = end;
+        (start, diag, end)
+    }
+    #[inline(always)]
+    unsafe fn row_down(&self, next: &mut usize, i: usize) -> (usize, usize, usize) {
+        let [lower, upper] = *self.parts.get_unchecked(i);
+        let end = *next;
+        let diag = end - 1 - upper as usize;
+        let start = diag - lower as usize;
+        *next = start;
+        (start, diag, end)
+    }
+    #[inline(always)]
+    fn nnz(&self) -> usize {
+        self.offsets.len()
+    }
+    #[inline(always)]
+    unsafe fn at(&self, x: &[f64], i: usize, _start: usize) -> *const f64 {
+        x.as_ptr().add(i)
+    }
+    #[inline(always)]
+    unsafe fn x_at(&self, x: *const f64, k: usize) -> f64 {
+        *x.offset(*self.offsets.get_unchecked(k) as isize)
+    }
+    #[inline(always)]
+    unsafe fn inverse(&self, _i: usize, a_ii: f64) -> f64 {
+        1.0 / a_ii
+    }
+}
+
+/// init - sum_{k in start..end} values[k] * x[column of k], row i.
 ///
 /// Starting from `init` (b_i) rather than 0 keeps one addition off the
 /// row-to-row dependency chain of a sweep (the same trick as PETSc's
 /// PetscSparseDenseMinusDot).
 ///
 /// # Safety
-/// `start..end` within `colind`/`values`, column indices within `x`
-/// (guaranteed for a validated view and `x.len() == n`).
+/// `start..end` entries of row i of a validated view whose rows `p` are,
+/// `x.len() == n`.
 #[inline(always)]
-unsafe fn row_minus_dot<I: CsrIndex, const F: bool>(
+unsafe fn row_minus_dot<P: Rows, const F: bool>(
     init: f64,
-    colind: &[I],
+    p: &P,
     values: &[f64],
-    x: &[f64],
+    at: P::At,
     start: usize,
     end: usize,
 ) -> f64 {
     let mut sum = init;
     let mut k = start;
     while k < end {
-        sum = madd::<F>(
-            -values.get_unchecked(k),
-            *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
-            sum,
-        );
+        sum = madd::<F>(-values.get_unchecked(k), p.x_at(at, k), sum);
         k = opaque_index(k + 1);
     }
     sum
@@ -105,9 +288,9 @@ fn opaque_index(mut k: usize) -> usize {
     k
 }
 
-/// base + scale * (init - sum_{k in start..end} values[k] x[colind[k]]),
-/// with the entry `chain` (in start..end: the neighbour just updated by
-/// the sweep) applied last, as base + scale (init - others) -
+/// base + scale * (init - sum_{k in start..end} values[k] x[column of k]),
+/// row i, with the entry `chain` (in start..end: the neighbour just updated
+/// by the sweep) applied last, as base + scale (init - others) -
 /// (scale a_chain) x_chain: one fused multiply-add after the neighbour is
 /// known. An empty range gives base + scale init.
 ///
@@ -116,13 +299,13 @@ fn opaque_index(mut k: usize) -> usize {
 /// is not empty.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn sweep_row<I: CsrIndex, const F: bool>(
+unsafe fn sweep_row<P: Rows, const F: bool>(
     base: f64,
     scale: f64,
     init: f64,
-    colind: &[I],
+    p: &P,
     values: &[f64],
-    x: &[f64],
+    at: P::At,
     start: usize,
     end: usize,
     chain_is_first: bool,
@@ -135,18 +318,14 @@ unsafe fn sweep_row<I: CsrIndex, const F: bool>(
     } else {
         (end - 1, start, end - 1)
     };
-    let rest = row_minus_dot::<I, F>(init, colind, values, x, rest_start, rest_end);
+    let rest = row_minus_dot::<P, F>(init, p, values, at, rest_start, rest_end);
     let partial = madd::<F>(scale, rest, base);
     let coupling = values.get_unchecked(chain) * scale;
-    madd::<F>(
-        -coupling,
-        *x.get_unchecked(colind.get_unchecked(chain).index_unchecked()),
-        partial,
-    )
+    madd::<F>(-coupling, p.x_at(at, chain), partial)
 }
 
-/// x_i + scale (b_i - sum_{k in start..end} values[k] x[colind[k]]) for a
-/// whole row in one loop: the entries are taken in cyclic order from
+/// x_i + scale (b_i - sum_{k in start..end} values[k] x[column of k]) for
+/// a whole row i in one loop: the entries are taken in cyclic order from
 /// `first` (wrapping from end - 1 to start), and the one just before
 /// `first` in that order comes last, applied as its own fused
 /// multiply-add. A sweep passes the entry after the just-updated
@@ -159,13 +338,13 @@ unsafe fn sweep_row<I: CsrIndex, const F: bool>(
 /// As [`row_minus_dot`]; `start < end` and `first` in start..end.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn sweep_row_cyclic<I: CsrIndex, const F: bool>(
+unsafe fn sweep_row_cyclic<P: Rows, const F: bool>(
     xi: f64,
     scale: f64,
     init: f64,
-    colind: &[I],
+    p: &P,
     values: &[f64],
-    x: &[f64],
+    at: P::At,
     start: usize,
     end: usize,
     first: usize,
@@ -174,43 +353,46 @@ unsafe fn sweep_row_cyclic<I: CsrIndex, const F: bool>(
     let mut k = first;
     let mut left = end - start;
     while left > 1 {
-        sum = madd::<F>(
-            -values.get_unchecked(k),
-            *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
-            sum,
-        );
+        sum = madd::<F>(-values.get_unchecked(k), p.x_at(at, k), sum);
         k += 1;
         k = if k == end { start } else { k };
         left = opaque_index(left - 1);
     }
     let partial = madd::<F>(scale, sum, xi);
     let coupling = values.get_unchecked(k) * scale;
-    madd::<F>(
-        -coupling,
-        *x.get_unchecked(colind.get_unchecked(k).index_unchecked()),
-        partial,
-    )
+    madd::<F>(-coupling, p.x_at(at, k), partial)
 }
 
-/// Defines `pub fn $name` that runs `$body::<I, true>` (FMA) when the CPU
-/// has FMA and `$body::<I, false>` otherwise.
+/// Defines `pub fn $name` that runs `$body::<I, L, true>` (FMA) when the
+/// CPU has FMA and `$body::<I, L, false>` otherwise, with L the view's
+/// layout: [`PerEntry`] when its diagonal has a compact pattern, [`Csr`]
+/// otherwise. The first argument is the view.
 macro_rules! fma_kernel {
-    ($(#[$meta:meta])* $name:ident => $body:ident ($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)?) => {
+    ($(#[$meta:meta])* $name:ident => $body:ident ($view:ident : $vty:ty $(, $arg:ident : $ty:ty)* $(,)?) $(-> $ret:ty)?) => {
         $(#[$meta])*
-        pub fn $name<I: CsrIndex>($($arg: $ty),*) $(-> $ret)? {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "fma")]
-                #[allow(clippy::too_many_arguments)]
-                unsafe fn with_fma<I: CsrIndex>($($arg: $ty),*) $(-> $ret)? {
-                    $body::<I, true>($($arg),*)
+        pub fn $name<I: CsrIndex>($view: $vty, $($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            #[allow(clippy::too_many_arguments)]
+            fn pick<I: CsrIndex, L: Layout>($view: $vty, $($arg: $ty),*) $(-> $ret)? {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    #[target_feature(enable = "fma")]
+                    #[allow(clippy::too_many_arguments)]
+                    unsafe fn with_fma<I: CsrIndex, L: Layout>($view: $vty, $($arg: $ty),*) $(-> $ret)? {
+                        $body::<I, L, true>($view, $($arg),*)
+                    }
+                    if std::arch::is_x86_feature_detected!("fma") {
+                        // SAFETY: the CPU supports FMA (checked just now).
+                        return unsafe { with_fma::<I, L>($view, $($arg),*) };
+                    }
                 }
-                if std::arch::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU supports FMA (checked just now).
-                    return unsafe { with_fma::<I>($($arg),*) };
-                }
+                $body::<I, L, false>($view, $($arg),*)
             }
-            $body::<I, false>($($arg),*)
+            if $view.diagonal().compact().is_some() {
+                pick::<I, PerEntry>($view, $($arg),*)
+            } else {
+                pick::<I, Csr>($view, $($arg),*)
+            }
         }
     };
 }
@@ -221,37 +403,24 @@ fn check_lengths<I: CsrIndex>(a: &CsrView<'_, I>, b: &[f64], x: &[f64]) {
     assert_eq!(x.len(), a.n(), "solution length must equal n");
 }
 
-/// Row i's (start, diagonal position, end).
-///
-/// # Safety
-/// i < n of a validated view.
 #[inline(always)]
-unsafe fn row_bounds<I: CsrIndex>(rp: &[I], pos: &[usize], i: usize) -> (usize, usize, usize) {
-    (
-        rp.get_unchecked(i).index_unchecked(),
-        *pos.get_unchecked(i),
-        rp.get_unchecked(i + 1).index_unchecked(),
-    )
-}
-
-#[inline(always)]
-fn forward_sweep_body<I: CsrIndex, const F: bool>(
+fn forward_sweep_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &mut [f64],
     omega: f64,
 ) {
     check_lengths(a, b, x);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (p, va) = (L::rows(a), a.values());
+    let mut next = 0;
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, d, e) = row_bounds(rp, pos, i);
+            let (s, d, e) = p.row_up(&mut next, i);
             // One pass over the row from the diagonal on, wrapping to the
             // lower part: the just-updated neighbour (entry d - 1) comes
             // last.
-            let scale = omega * inv.get_unchecked(i);
+            let scale = omega * p.inverse(i, *va.get_unchecked(d));
             let xi = *x.get_unchecked(i);
             *x.get_unchecked_mut(i) = if s == d {
                 // No lower part, no neighbour to wait for: a plain sum,
@@ -260,11 +429,21 @@ fn forward_sweep_body<I: CsrIndex, const F: bool>(
                 // overflow even though the row's update is finite).
                 madd::<F>(
                     scale,
-                    row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, e),
+                    row_minus_dot::<_, F>(*b.get_unchecked(i), &p, va, p.at(x, i, s), s, e),
                     xi,
                 )
             } else {
-                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, d)
+                sweep_row_cyclic::<_, F>(
+                    xi,
+                    scale,
+                    *b.get_unchecked(i),
+                    &p,
+                    va,
+                    p.at(x, i, s),
+                    s,
+                    e,
+                    d,
+                )
             };
         }
     }
@@ -276,19 +455,19 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn backward_sweep_body<I: CsrIndex, const F: bool>(
+fn backward_sweep_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &mut [f64],
     omega: f64,
 ) {
     check_lengths(a, b, x);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (p, va) = (L::rows(a), a.values());
+    let mut next = p.nnz();
     for i in (0..a.n()).rev() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, d, e) = row_bounds(rp, pos, i);
+            let (s, d, e) = p.row_down(&mut next, i);
             // Mirror of the forward sweep: from entry d + 2 on, wrapping,
             // so that x[i+1]'s entry d + 1 comes last. d + 2 lies at most 2 beyond e - 1; one
             // conditional subtraction of the row length brings it into
@@ -297,17 +476,27 @@ fn backward_sweep_body<I: CsrIndex, const F: bool>(
             let mut first = d + 2;
             first = if first >= e { first - len } else { first };
             first = if first >= e { first - len } else { first };
-            let scale = omega * inv.get_unchecked(i);
+            let scale = omega * p.inverse(i, *va.get_unchecked(d));
             let xi = *x.get_unchecked(i);
             *x.get_unchecked_mut(i) = if d + 1 == e {
                 // No upper part: a plain sum, as in the forward sweep.
                 madd::<F>(
                     scale,
-                    row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, e),
+                    row_minus_dot::<_, F>(*b.get_unchecked(i), &p, va, p.at(x, i, s), s, e),
                     xi,
                 )
             } else {
-                sweep_row_cyclic::<I, F>(xi, scale, *b.get_unchecked(i), ci, va, x, s, e, first)
+                sweep_row_cyclic::<_, F>(
+                    xi,
+                    scale,
+                    *b.get_unchecked(i),
+                    &p,
+                    va,
+                    p.at(x, i, s),
+                    s,
+                    e,
+                    first,
+                )
             };
         }
     }
@@ -319,22 +508,31 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn forward_sweep_zero_body<I: CsrIndex, const F: bool>(
+fn forward_sweep_zero_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &mut [f64],
     omega: f64,
 ) {
     check_lengths(a, b, x);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (p, va) = (L::rows(a), a.values());
+    let mut next = 0;
     for i in 0..a.n() {
         // SAFETY: validated view; only x[j], j < i (already written) is read.
         unsafe {
-            let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
-            let scale = omega * inv.get_unchecked(i);
-            *x.get_unchecked_mut(i) =
-                sweep_row::<I, F>(0.0, scale, *b.get_unchecked(i), ci, va, x, s, d, false);
+            let (s, d, _) = p.row_up(&mut next, i);
+            let scale = omega * p.inverse(i, *va.get_unchecked(d));
+            *x.get_unchecked_mut(i) = sweep_row::<_, F>(
+                0.0,
+                scale,
+                *b.get_unchecked(i),
+                &p,
+                va,
+                p.at(x, i, s),
+                s,
+                d,
+                false,
+            );
         }
     }
 }
@@ -345,25 +543,31 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn backward_sweep_zero_body<I: CsrIndex, const F: bool>(
+fn backward_sweep_zero_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &mut [f64],
     omega: f64,
 ) {
     check_lengths(a, b, x);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (p, va) = (L::rows(a), a.values());
+    let mut next = p.nnz();
     for i in (0..a.n()).rev() {
         // SAFETY: validated view; only x[j], j > i (already written) is read.
         unsafe {
-            let (d, e) = (
-                *pos.get_unchecked(i) + 1,
-                rp.get_unchecked(i + 1).index_unchecked(),
+            let (s, d, e) = p.row_down(&mut next, i);
+            let scale = omega * p.inverse(i, *va.get_unchecked(d));
+            *x.get_unchecked_mut(i) = sweep_row::<_, F>(
+                0.0,
+                scale,
+                *b.get_unchecked(i),
+                &p,
+                va,
+                p.at(x, i, s),
+                d + 1,
+                e,
+                true,
             );
-            let scale = omega * inv.get_unchecked(i);
-            *x.get_unchecked_mut(i) =
-                sweep_row::<I, F>(0.0, scale, *b.get_unchecked(i), ci, va, x, d, e, true);
         }
     }
 }
@@ -374,27 +578,25 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn symmetric_sweep_zero_body<I: CsrIndex, const F: bool>(
+fn symmetric_sweep_zero_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &mut [f64],
     omega: f64,
 ) {
-    forward_sweep_zero_body::<I, F>(a, b, x, omega);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    forward_sweep_zero_body::<I, L, F>(a, b, x, omega);
+    let (p, va) = (L::rows(a), a.values());
     let two_minus = 2.0 - omega;
+    let mut next = p.nnz();
     for i in (0..a.n()).rev() {
         // SAFETY: validated view, lengths checked by the forward pass.
         unsafe {
-            let (d, e) = (
-                *pos.get_unchecked(i) + 1,
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
+            let (s, d, e) = p.row_down(&mut next, i);
             // (2 - w) x_i - w (U x)_i / a_ii.
-            let scale = omega * inv.get_unchecked(i);
+            let scale = omega * p.inverse(i, *va.get_unchecked(d));
             let base = two_minus * x.get_unchecked(i);
-            *x.get_unchecked_mut(i) = sweep_row::<I, F>(base, scale, 0.0, ci, va, x, d, e, true);
+            *x.get_unchecked_mut(i) =
+                sweep_row::<_, F>(base, scale, 0.0, &p, va, p.at(x, i, s), d + 1, e, true);
         }
     }
 }
@@ -409,7 +611,7 @@ fma_kernel! {
     symmetric_sweep_zero => symmetric_sweep_zero_body(a: &CsrView<'_, I>, b: &[f64], x: &mut [f64], omega: f64)
 }
 
-/// (sum over the entries of start..end except `chain`, a_chain,
+/// (sum over the entries of start..end of row i except `chain`, a_chain,
 /// x_chain): a row's products split into the part that does not wait on
 /// the sweep's previous row and the one entry that does (zeros for an
 /// empty range).
@@ -417,10 +619,10 @@ fma_kernel! {
 /// # Safety
 /// As [`row_minus_dot`].
 #[inline(always)]
-unsafe fn split_row<I: CsrIndex, const F: bool>(
-    colind: &[I],
+unsafe fn split_row<P: Rows, const F: bool>(
+    p: &P,
     values: &[f64],
-    x: &[f64],
+    at: P::At,
     start: usize,
     end: usize,
     chain_is_first: bool,
@@ -433,12 +635,8 @@ unsafe fn split_row<I: CsrIndex, const F: bool>(
     } else {
         (end - 1, start, end - 1)
     };
-    let rest = -row_minus_dot::<I, F>(0.0, colind, values, x, rest_start, rest_end);
-    (
-        rest,
-        *values.get_unchecked(chain),
-        *x.get_unchecked(colind.get_unchecked(chain).index_unchecked()),
-    )
+    let rest = -row_minus_dot::<P, F>(0.0, p, values, at, rest_start, rest_end);
+    (rest, *values.get_unchecked(chain), p.x_at(at, chain))
 }
 
 /// `sweeps` symmetric sweeps, each half-sweep reading only half of every
@@ -450,7 +648,7 @@ unsafe fn split_row<I: CsrIndex, const F: bool>(
 /// rounding) at about half the matrix traffic.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn symmetric_sweeps_body<I: CsrIndex, const F: bool>(
+fn symmetric_sweeps_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &mut [f64],
@@ -462,25 +660,22 @@ fn symmetric_sweeps_body<I: CsrIndex, const F: bool>(
     check_lengths(a, b, x);
     assert_eq!(tmp.len(), a.n(), "work vector length must equal n");
     let n = a.n();
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (p, va) = (L::rows(a), a.values());
     let mut upper_known = false;
     let mut remaining = sweeps;
     if zero_initial_guess && sweeps == 0 {
         // No sweep from x = 0 is x = 0 (as in `sor`), whatever x held.
         x.fill(0.0);
     } else if zero_initial_guess {
-        forward_sweep_zero_body::<I, F>(a, b, x, omega);
+        forward_sweep_zero_body::<I, L, F>(a, b, x, omega);
         let two_minus = 2.0 - omega;
+        let mut next = p.nnz();
         for i in (0..n).rev() {
             // SAFETY: validated view, lengths checked above.
             unsafe {
-                let (d, e) = (
-                    *pos.get_unchecked(i) + 1,
-                    rp.get_unchecked(i + 1).index_unchecked(),
-                );
-                let scale = omega * inv.get_unchecked(i);
-                let (rest, coef, xc) = split_row::<I, F>(ci, va, x, d, e, true);
+                let (s, d, e) = p.row_down(&mut next, i);
+                let scale = omega * p.inverse(i, *va.get_unchecked(d));
+                let (rest, coef, xc) = split_row::<_, F>(&p, va, p.at(x, i, s), d + 1, e, true);
                 let base = madd::<F>(-scale, rest, two_minus * x.get_unchecked(i));
                 *x.get_unchecked_mut(i) = madd::<F>(-(scale * coef), xc, base);
                 *tmp.get_unchecked_mut(i) = madd::<F>(coef, xc, rest);
@@ -490,39 +685,36 @@ fn symmetric_sweeps_body<I: CsrIndex, const F: bool>(
         remaining -= 1;
     }
     for _ in 0..remaining {
+        let mut next = 0;
         for i in 0..n {
             // SAFETY: validated view, lengths checked above.
             unsafe {
-                let (s, d, e) = row_bounds(rp, pos, i);
+                let (s, d, e) = p.row_up(&mut next, i);
                 let xi = *x.get_unchecked(i);
                 let upper = if upper_known {
                     *tmp.get_unchecked(i)
                 } else {
-                    -row_minus_dot::<I, F>(0.0, ci, va, x, d + 1, e)
+                    -row_minus_dot::<_, F>(0.0, &p, va, p.at(x, i, s), d + 1, e)
                 };
-                let init = madd::<F>(-va.get_unchecked(d), xi, b.get_unchecked(i) - upper);
-                let scale = omega * inv.get_unchecked(i);
-                let (rest, coef, xc) = split_row::<I, F>(ci, va, x, s, d, false);
+                let dii = *va.get_unchecked(d);
+                let init = madd::<F>(-dii, xi, b.get_unchecked(i) - upper);
+                let scale = omega * p.inverse(i, dii);
+                let (rest, coef, xc) = split_row::<_, F>(&p, va, p.at(x, i, s), s, d, false);
                 let partial = madd::<F>(scale, init - rest, xi);
                 *x.get_unchecked_mut(i) = madd::<F>(-(scale * coef), xc, partial);
                 *tmp.get_unchecked_mut(i) = madd::<F>(coef, xc, rest);
             }
         }
+        let mut next = p.nnz();
         for i in (0..n).rev() {
             // SAFETY: validated view, lengths checked above.
             unsafe {
-                let (d, e) = (
-                    *pos.get_unchecked(i),
-                    rp.get_unchecked(i + 1).index_unchecked(),
-                );
+                let (s, d, e) = p.row_down(&mut next, i);
                 let xi = *x.get_unchecked(i);
-                let init = madd::<F>(
-                    -va.get_unchecked(d),
-                    xi,
-                    b.get_unchecked(i) - tmp.get_unchecked(i),
-                );
-                let scale = omega * inv.get_unchecked(i);
-                let (rest, coef, xc) = split_row::<I, F>(ci, va, x, d + 1, e, true);
+                let dii = *va.get_unchecked(d);
+                let init = madd::<F>(-dii, xi, b.get_unchecked(i) - tmp.get_unchecked(i));
+                let scale = omega * p.inverse(i, dii);
+                let (rest, coef, xc) = split_row::<_, F>(&p, va, p.at(x, i, s), d + 1, e, true);
                 let partial = madd::<F>(scale, init - rest, xi);
                 *x.get_unchecked_mut(i) = madd::<F>(-(scale * coef), xc, partial);
                 *tmp.get_unchecked_mut(i) = madd::<F>(coef, xc, rest);
@@ -611,7 +803,7 @@ pub fn ssor_apply<I: CsrIndex>(a: &CsrView<'_, I>, r: &[f64], z: &mut [f64], ome
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn eisenstat_direction_body<I: CsrIndex, const F: bool>(
+fn eisenstat_direction_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     omega: f64,
     r_hat: &[f64],
@@ -623,23 +815,20 @@ fn eisenstat_direction_body<I: CsrIndex, const F: bool>(
     for v in [r_hat, &*p_hat, &*t] {
         assert_eq!(v.len(), n, "vector length must equal n");
     }
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (rows, va) = (L::rows(a), a.values());
     let d_weight = 1.0 - 2.0 / omega;
     let mut tat = 0.0;
+    let mut next = rows.nnz();
     for i in (0..n).rev() {
         // SAFETY: validated view, lengths checked above; only t[j], j > i
         // (already written) is read.
         unsafe {
-            let (d, e) = (
-                *pos.get_unchecked(i),
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
+            let (s, d, e) = rows.row_down(&mut next, i);
             let dii = *va.get_unchecked(d);
             let p = madd::<F>(beta, *p_hat.get_unchecked(i), dii * r_hat.get_unchecked(i));
             *p_hat.get_unchecked_mut(i) = p;
-            let scale = omega * inv.get_unchecked(i);
-            let ti = sweep_row::<I, F>(0.0, scale, p, ci, va, t, d + 1, e, true);
+            let scale = omega * rows.inverse(i, dii);
+            let ti = sweep_row::<_, F>(0.0, scale, p, &rows, va, rows.at(t, i, s), d + 1, e, true);
             *t.get_unchecked_mut(i) = ti;
             // t'At = sum d t^2 + 2 t_i (U t)_i, and (U t)_i = p_i - d_i t_i / w.
             tat = madd::<F>(ti, madd::<F>(d_weight * dii, ti, 2.0 * p), tat);
@@ -668,7 +857,7 @@ fma_kernel! {
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn eisenstat_update_body<I: CsrIndex, const F: bool>(
+fn eisenstat_update_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     omega: f64,
     alpha: f64,
@@ -683,30 +872,28 @@ fn eisenstat_update_body<I: CsrIndex, const F: bool>(
     for v in [p_hat, t, &*w_part, &*x, &*r, &*r_hat] {
         assert_eq!(v.len(), n, "vector length must equal n");
     }
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (rows, va) = (L::rows(a), a.values());
     let inv_omega = 1.0 / omega;
     let c = (2.0 - omega) * inv_omega;
     let (mut rr, mut rz) = (0.0, 0.0);
+    let mut next = 0;
     for i in 0..n {
         // SAFETY: validated view, lengths checked above; only w_part[j],
         // j < i (already written) is read.
         unsafe {
-            let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
+            let (s, d, _) = rows.row_up(&mut next, i);
             let dii = *va.get_unchecked(d);
             let (ti, pi) = (*t.get_unchecked(i), *p_hat.get_unchecked(i));
             let u = madd::<F>(-c * dii, ti, pi);
             // L t over the same entries (no chain), then the sweep.
             let mut lower_t = 0.0;
+            let t_at = rows.at(t, i, s);
             for k in s..d {
-                lower_t = madd::<F>(
-                    *va.get_unchecked(k),
-                    *t.get_unchecked(ci.get_unchecked(k).index_unchecked()),
-                    lower_t,
-                );
+                lower_t = madd::<F>(*va.get_unchecked(k), rows.x_at(t_at, k), lower_t);
             }
-            let scale = omega * inv.get_unchecked(i);
-            let wi = sweep_row::<I, F>(0.0, scale, u, ci, va, w_part, s, d, false);
+            let scale = omega * rows.inverse(i, dii);
+            let wi =
+                sweep_row::<_, F>(0.0, scale, u, &rows, va, rows.at(w_part, i, s), s, d, false);
             *w_part.get_unchecked_mut(i) = wi;
             let at = madd::<F>(dii * inv_omega, ti, u + lower_t);
             let xi = x.get_unchecked_mut(i);
@@ -749,24 +936,21 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn upper_multiply_body<I: CsrIndex, const F: bool>(
+fn upper_multiply_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     x: &[f64],
     y: &mut [f64],
     omega: f64,
 ) {
     check_lengths(a, x, y);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let pos = a.diagonal().positions();
+    let (rows, va) = (L::rows(a), a.values());
     let inv_omega = 1.0 / omega;
+    let mut next = 0;
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (d, e) = (
-                *pos.get_unchecked(i),
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
-            let upper = -row_minus_dot::<I, F>(0.0, ci, va, x, d + 1, e);
+            let (s, d, e) = rows.row_up(&mut next, i);
+            let upper = -row_minus_dot::<_, F>(0.0, &rows, va, rows.at(x, i, s), d + 1, e);
             *y.get_unchecked_mut(i) =
                 madd::<F>(va.get_unchecked(d) * inv_omega, *x.get_unchecked(i), upper);
         }
@@ -781,7 +965,7 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn eisenstat_lower_add_body<I: CsrIndex, const F: bool>(
+fn eisenstat_lower_add_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     omega: f64,
     t: &[f64],
@@ -790,18 +974,19 @@ fn eisenstat_lower_add_body<I: CsrIndex, const F: bool>(
 ) {
     check_lengths(a, t, y);
     assert_eq!(w.len(), a.n(), "work vector length must equal n");
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
-    let (pos, inv) = (a.diagonal().positions(), a.diagonal().inverses());
+    let (rows, va) = (L::rows(a), a.values());
     let d_weight = 1.0 - 2.0 / omega;
+    let mut next = 0;
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above; only w[j], j < i
         // (already written) is read.
         unsafe {
-            let (s, d) = (rp.get_unchecked(i).index_unchecked(), *pos.get_unchecked(i));
+            let (s, d, _) = rows.row_up(&mut next, i);
             let yi = *y.get_unchecked(i);
-            let rhs = madd::<F>(d_weight * va.get_unchecked(d), yi, *t.get_unchecked(i));
-            let scale = omega * inv.get_unchecked(i);
-            let wi = sweep_row::<I, F>(0.0, scale, rhs, ci, va, w, s, d, false);
+            let dii = *va.get_unchecked(d);
+            let rhs = madd::<F>(d_weight * dii, yi, *t.get_unchecked(i));
+            let scale = omega * rows.inverse(i, dii);
+            let wi = sweep_row::<_, F>(0.0, scale, rhs, &rows, va, rows.at(w, i, s), s, d, false);
             *w.get_unchecked_mut(i) = wi;
             *y.get_unchecked_mut(i) = yi + wi;
         }
@@ -841,17 +1026,15 @@ pub fn eisenstat_operator<I: CsrIndex>(
 }
 
 #[inline(always)]
-fn spmv_body<I: CsrIndex, const F: bool>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
+fn spmv_body<I: CsrIndex, L: Layout, const F: bool>(a: &CsrView<'_, I>, x: &[f64], y: &mut [f64]) {
     check_lengths(a, x, y);
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (rows, va) = (L::rows(a), a.values());
+    let mut next = 0;
     for (i, yi) in y.iter_mut().enumerate() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (
-                rp.get_unchecked(i).index_unchecked(),
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
-            *yi = -row_minus_dot::<I, F>(0.0, ci, va, x, s, e);
+            let (s, _, e) = rows.row_up(&mut next, i);
+            *yi = -row_minus_dot::<_, F>(0.0, &rows, va, rows.at(x, i, s), s, e);
         }
     }
 }
@@ -862,7 +1045,7 @@ fma_kernel! {
 }
 
 #[inline(always)]
-fn residual_body<I: CsrIndex, const F: bool>(
+fn residual_body<I: CsrIndex, L: Layout, const F: bool>(
     a: &CsrView<'_, I>,
     b: &[f64],
     x: &[f64],
@@ -870,16 +1053,14 @@ fn residual_body<I: CsrIndex, const F: bool>(
 ) -> f64 {
     check_lengths(a, b, x);
     assert_eq!(r.len(), a.n(), "residual length must equal n");
-    let (rp, ci, va) = (a.rowptr(), a.colind(), a.values());
+    let (rows, va) = (L::rows(a), a.values());
     let mut norm2 = 0.0;
+    let mut next = 0;
     for i in 0..a.n() {
         // SAFETY: validated view, lengths checked above.
         unsafe {
-            let (s, e) = (
-                rp.get_unchecked(i).index_unchecked(),
-                rp.get_unchecked(i + 1).index_unchecked(),
-            );
-            let ri = row_minus_dot::<I, F>(*b.get_unchecked(i), ci, va, x, s, e);
+            let (s, _, e) = rows.row_up(&mut next, i);
+            let ri = row_minus_dot::<_, F>(*b.get_unchecked(i), &rows, va, rows.at(x, i, s), s, e);
             *r.get_unchecked_mut(i) = ri;
             norm2 = madd::<F>(ri, ri, norm2);
         }
@@ -924,6 +1105,11 @@ mod tests {
     /// compute the same thing (up to rounding).
     #[test]
     fn fma_and_plain_builds_agree() {
+        fma_and_plain_builds_agree_in::<Csr>();
+        fma_and_plain_builds_agree_in::<PerEntry>();
+    }
+
+    fn fma_and_plain_builds_agree_in<L: Layout>() {
         for m in [laplacian_2d(9, 1.0), laplacian_3d(5)] {
             let a = m.view();
             let n = a.n();
@@ -935,28 +1121,28 @@ mod tests {
             let pairs: [(&str, Kernel, Kernel); 5] = [
                 (
                     "forward",
-                    forward_sweep_body::<usize, false>,
-                    forward_sweep_body::<usize, true>,
+                    forward_sweep_body::<usize, L, false>,
+                    forward_sweep_body::<usize, L, true>,
                 ),
                 (
                     "backward",
-                    backward_sweep_body::<usize, false>,
-                    backward_sweep_body::<usize, true>,
+                    backward_sweep_body::<usize, L, false>,
+                    backward_sweep_body::<usize, L, true>,
                 ),
                 (
                     "forward zero",
-                    forward_sweep_zero_body::<usize, false>,
-                    forward_sweep_zero_body::<usize, true>,
+                    forward_sweep_zero_body::<usize, L, false>,
+                    forward_sweep_zero_body::<usize, L, true>,
                 ),
                 (
                     "backward zero",
-                    backward_sweep_zero_body::<usize, false>,
-                    backward_sweep_zero_body::<usize, true>,
+                    backward_sweep_zero_body::<usize, L, false>,
+                    backward_sweep_zero_body::<usize, L, true>,
                 ),
                 (
                     "symmetric zero",
-                    symmetric_sweep_zero_body::<usize, false>,
-                    symmetric_sweep_zero_body::<usize, true>,
+                    symmetric_sweep_zero_body::<usize, L, false>,
+                    symmetric_sweep_zero_body::<usize, L, true>,
                 ),
             ];
             for (name, plain, fused) in pairs {
@@ -968,34 +1154,36 @@ mod tests {
             for zero in [false, true] {
                 let (mut xp, mut xf) = (x0.clone(), x0.clone());
                 let (mut tp, mut tf) = (vec![0.0; n], vec![0.0; n]);
-                symmetric_sweeps_body::<usize, false>(&a, &b, &mut xp, 1.3, 3, zero, &mut tp);
-                symmetric_sweeps_body::<usize, true>(&a, &b, &mut xf, 1.3, 3, zero, &mut tf);
+                symmetric_sweeps_body::<usize, L, false>(&a, &b, &mut xp, 1.3, 3, zero, &mut tp);
+                symmetric_sweeps_body::<usize, L, true>(&a, &b, &mut xf, 1.3, 3, zero, &mut tf);
                 assert!(
                     close(&xp, &xf) && close(&tp, &tf),
                     "symmetric sweeps, zero guess {zero}"
                 );
             }
             let (mut yp, mut yf) = (vec![0.0; n], vec![0.0; n]);
-            spmv_body::<usize, false>(&a, &x0, &mut yp);
-            spmv_body::<usize, true>(&a, &x0, &mut yf);
+            spmv_body::<usize, L, false>(&a, &x0, &mut yp);
+            spmv_body::<usize, L, true>(&a, &x0, &mut yf);
             assert!(close(&yp, &yf), "spmv");
-            let np = residual_body::<usize, false>(&a, &b, &x0, &mut yp);
-            let nf = residual_body::<usize, true>(&a, &b, &x0, &mut yf);
+            let np = residual_body::<usize, L, false>(&a, &b, &x0, &mut yp);
+            let nf = residual_body::<usize, L, true>(&a, &b, &x0, &mut yf);
             assert!(close(&yp, &yf) && (np - nf).abs() <= 1e-12 * nf, "residual");
             let run = |fused: bool| {
                 let (mut p, mut t, mut w) = (x0.clone(), vec![0.0; n], vec![0.0; n]);
                 let (mut x, mut r, mut rh) = (x0.clone(), b.clone(), x0.clone());
                 let (pq, sums) = if fused {
-                    let pq =
-                        eisenstat_direction_body::<usize, true>(&a, 1.4, &b, 0.3, &mut p, &mut t);
-                    let s = eisenstat_update_body::<usize, true>(
+                    let pq = eisenstat_direction_body::<usize, L, true>(
+                        &a, 1.4, &b, 0.3, &mut p, &mut t,
+                    );
+                    let s = eisenstat_update_body::<usize, L, true>(
                         &a, 1.4, 0.7, &p, &t, &mut w, &mut x, &mut r, &mut rh,
                     );
                     (pq, s)
                 } else {
-                    let pq =
-                        eisenstat_direction_body::<usize, false>(&a, 1.4, &b, 0.3, &mut p, &mut t);
-                    let s = eisenstat_update_body::<usize, false>(
+                    let pq = eisenstat_direction_body::<usize, L, false>(
+                        &a, 1.4, &b, 0.3, &mut p, &mut t,
+                    );
+                    let s = eisenstat_update_body::<usize, L, false>(
                         &a, 1.4, 0.7, &p, &t, &mut w, &mut x, &mut r, &mut rh,
                     );
                     (pq, s)
@@ -1003,13 +1191,13 @@ mod tests {
                 (pq, sums, [p, t, w, x, r, rh])
             };
             let (mut yp, mut yf) = (vec![0.0; n], vec![0.0; n]);
-            upper_multiply_body::<usize, false>(&a, &x0, &mut yp, 1.3);
-            upper_multiply_body::<usize, true>(&a, &x0, &mut yf, 1.3);
+            upper_multiply_body::<usize, L, false>(&a, &x0, &mut yp, 1.3);
+            upper_multiply_body::<usize, L, true>(&a, &x0, &mut yf, 1.3);
             assert!(close(&yp, &yf), "upper multiply");
             let (mut yp, mut yf) = (x0.clone(), x0.clone());
             let (mut wp, mut wf) = (vec![0.0; n], vec![0.0; n]);
-            eisenstat_lower_add_body::<usize, false>(&a, 1.3, &b, &mut yp, &mut wp);
-            eisenstat_lower_add_body::<usize, true>(&a, 1.3, &b, &mut yf, &mut wf);
+            eisenstat_lower_add_body::<usize, L, false>(&a, 1.3, &b, &mut yp, &mut wp);
+            eisenstat_lower_add_body::<usize, L, true>(&a, 1.3, &b, &mut yf, &mut wf);
             assert!(close(&yp, &yf) && close(&wp, &wf), "eisenstat lower add");
             let (pq_p, sums_p, vecs_p) = run(false);
             let (pq_f, sums_f, vecs_f) = run(true);

@@ -484,3 +484,196 @@ proptest! {
         prop_assert_eq!(&rus, &r64);
     }
 }
+
+/// Every kernel's outputs (vectors, and scalars as one-element vectors) on
+/// `a` from the same inputs: what the compact and CSR paths must agree on.
+fn every_kernel<I: banditsor::CsrIndex>(
+    a: &banditsor::CsrView<'_, I>,
+    b: &[f64],
+    x0: &[f64],
+    w: f64,
+) -> Vec<Vec<f64>> {
+    let n = a.n();
+    let mut out = Vec::new();
+    for kind in KINDS {
+        for its in 1..3 {
+            for zero in [false, true] {
+                let mut x = x0.to_vec();
+                sweep::sor(a, b, &mut x, w, kind, its, zero);
+                out.push(x);
+            }
+        }
+    }
+    let (mut y, mut z, mut t) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    sweep::ssor_apply(a, b, &mut z, w);
+    out.push(z.clone());
+    sweep::spmv(a, x0, &mut y);
+    out.push(y.clone());
+    let rnorm = sweep::residual(a, b, x0, &mut y);
+    out.extend([y.clone(), vec![rnorm]]);
+    sweep::upper_multiply(a, x0, &mut y, w);
+    out.push(y.clone());
+    sweep::eisenstat_operator(a, w, x0, &mut y, &mut t);
+    out.extend([y.clone(), t.clone()]);
+    let mut y2 = x0.to_vec();
+    sweep::eisenstat_lower_add(a, w, b, &mut y2, &mut t);
+    out.extend([y2, t.clone()]);
+    let mut p_hat = x0.to_vec();
+    let tat = sweep::eisenstat_direction(a, w, b, 0.3, &mut p_hat, &mut t);
+    let (mut w_part, mut x, mut r, mut r_hat) = (vec![0.0; n], x0.to_vec(), b.to_vec(), z);
+    let (rr, rz) = sweep::eisenstat_update(
+        a,
+        w,
+        0.7,
+        &p_hat,
+        &t,
+        &mut w_part,
+        &mut x,
+        &mut r,
+        &mut r_hat,
+    );
+    out.extend([p_hat, t, w_part, x, r, r_hat, vec![tat, rr, rz]]);
+    out
+}
+
+/// `every_kernel` through the compact pattern of (rp, ci, va) and through
+/// the same arrays without it; panics unless the pattern has a compact
+/// form and both paths give the same bits.
+fn assert_compact_matches_csr<I: banditsor::CsrIndex>(rp: &[I], ci: &[I], va: &[f64], w: f64) {
+    let n = rp.len() - 1;
+    let compact = banditsor::validate_csr(n as i64, rp, ci, va).unwrap();
+    assert!(compact.compact().is_some(), "no compact pattern built");
+    let csr = compact.clone().without_compact();
+    // SAFETY: both diagonals were computed from these arrays.
+    let (vc, vr) = unsafe {
+        (
+            banditsor::CsrView::new_unchecked(rp, ci, va, &compact),
+            banditsor::CsrView::new_unchecked(rp, ci, va, &csr),
+        )
+    };
+    let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin()).collect();
+    let x0: Vec<f64> = (0..n).map(|i| (i as f64 * 1.3).cos()).collect();
+    let (got, want) = (every_kernel(&vc, &b, &x0, w), every_kernel(&vr, &b, &x0, w));
+    for (k, (g, r)) in got.iter().zip(&want).enumerate() {
+        let same = g.len() == r.len() && g.iter().zip(r).all(|(u, v)| u.to_bits() == v.to_bits());
+        assert!(
+            same,
+            "output {k} of every_kernel differs between the compact and CSR paths"
+        );
+    }
+}
+
+proptest! {
+    /// The compact pattern (16-bit column offsets, per-row counts, 1/a_ii
+    /// recomputed) and the CSR arrays give every kernel the same numbers
+    /// in the same order: identical results, bit for bit.
+    #[test]
+    fn compact_and_csr_paths_agree_bit_for_bit(case in dominant(), w in 0.1f64..1.9) {
+        let s = case.csr.as_sprs();
+        let rp32: Vec<i32> = s.indptr().raw_storage().iter().map(|&v| v as i32).collect();
+        let ci32: Vec<i32> = s.indices().iter().map(|&v| v as i32).collect();
+        assert_compact_matches_csr(&rp32, &ci32, s.data(), w);
+        assert_compact_matches_csr(s.indptr().raw_storage(), s.indices(), s.data(), w);
+    }
+}
+
+/// A diagonally dominant nonsymmetric matrix with the given off-diagonal
+/// entries (row, column) plus a tridiagonal band, in CSR with i64 indices.
+fn with_entries(n: usize, extra: &[(usize, usize)]) -> (Vec<i64>, Vec<i64>, Vec<f64>) {
+    let mut rows: Vec<Vec<(usize, f64)>> = (0..n)
+        .map(|i| {
+            let mut r = vec![];
+            if i > 0 {
+                r.push((i - 1, -0.5 - 0.1 * (i % 3) as f64));
+            }
+            if i + 1 < n {
+                r.push((i + 1, -0.25 - 0.1 * (i % 4) as f64));
+            }
+            r
+        })
+        .collect();
+    for &(i, j) in extra {
+        if !rows[i].iter().any(|&(c, _)| c == j) {
+            rows[i].push((j, -0.01 - 0.001 * ((i + 3 * j) % 7) as f64));
+        }
+    }
+    let (mut rp, mut ci, mut va) = (vec![0i64], vec![], vec![]);
+    for (i, r) in rows.iter_mut().enumerate() {
+        let off: f64 = r.iter().map(|&(_, v)| f64::abs(v)).sum();
+        r.push((i, off + 1.0 + 0.1 * (i % 5) as f64));
+        r.sort_by_key(|&(c, _)| c);
+        for &(c, v) in r.iter() {
+            ci.push(c as i64);
+            va.push(v);
+        }
+        rp.push(ci.len() as i64);
+    }
+    (rp, ci, va)
+}
+
+fn has_compact(csr: &(Vec<i64>, Vec<i64>, Vec<f64>)) -> bool {
+    let d = banditsor::validate_csr(csr.0.len() as i64 - 1, &csr.0, &csr.1, &csr.2).unwrap();
+    let d32 = banditsor::validate_csr(
+        csr.0.len() as i64 - 1,
+        &csr.0.iter().map(|&v| v as i32).collect::<Vec<_>>(),
+        &csr.1.iter().map(|&v| v as i32).collect::<Vec<_>>(),
+        &csr.2,
+    )
+    .unwrap();
+    assert_eq!(
+        d.compact(),
+        d32.compact(),
+        "32- and 64-bit indices, one pattern"
+    );
+    d.compact().is_some()
+}
+
+/// The compact pattern exists exactly when every column lies within i16 of
+/// its row (offsets -32,768 and 32,767 included, -32,769 and 32,768 not)
+/// and no row has more than 255 entries on either side of its diagonal;
+/// at the limits the kernels still match the CSR path bit for bit (a
+/// zero-extended or truncated offset, or a miscounted row, would not).
+#[test]
+fn compact_pattern_at_its_limits() {
+    let n = 32_770;
+    let wide_lower: Vec<(usize, usize)> = (0..254).map(|k| (1000, 700 + k)).collect();
+    let wide_upper: Vec<(usize, usize)> = (0..254).map(|k| (2000, 2100 + k)).collect();
+    let mut limits = vec![(0, 32_767), (32_768, 0), (32_769, 1)];
+    limits.extend(&wide_lower);
+    limits.extend(&wide_upper);
+    let at_limits = with_entries(n, &limits);
+    assert!(has_compact(&at_limits));
+    let d = banditsor::validate_csr(n as i64, &at_limits.0, &at_limits.1, &at_limits.2).unwrap();
+    let c = d.compact().unwrap();
+    assert_eq!(c.offsets().iter().max(), Some(&32_767));
+    assert_eq!(c.offsets().iter().min(), Some(&-32_768));
+    assert_eq!(c.parts()[1000], [255, 1]);
+    assert_eq!(c.parts()[2000], [1, 255]);
+    assert_eq!(c.bytes(), 2 * at_limits.1.len() + 2 * n);
+    for w in [0.8, 1.0, 1.5] {
+        assert_compact_matches_csr(&at_limits.0, &at_limits.1, &at_limits.2, w);
+        let (rp32, ci32): (Vec<i32>, Vec<i32>) = (
+            at_limits.0.iter().map(|&v| v as i32).collect(),
+            at_limits.1.iter().map(|&v| v as i32).collect(),
+        );
+        assert_compact_matches_csr(&rp32, &ci32, &at_limits.2, w);
+    }
+    // one step beyond each limit: no compact pattern, the CSR path
+    let beyond: [(&str, Vec<(usize, usize)>); 4] = [
+        ("offset 32,768", vec![(0, 32_768)]),
+        ("offset -32,769", vec![(32_769, 0)]),
+        ("256 entries before the diagonal", {
+            let mut e = wide_lower.clone();
+            e.push((1000, 699));
+            e
+        }),
+        ("256 entries after the diagonal", {
+            let mut e = wide_upper.clone();
+            e.push((2000, 2099));
+            e
+        }),
+    ];
+    for (what, extra) in beyond {
+        assert!(!has_compact(&with_entries(n, &extra)), "{what}");
+    }
+}

@@ -819,8 +819,15 @@ impl PcState {
             lines.push(format!("state file: {} ({origin}{saved})", p.display()));
         }
         if let Some(o) = &self.op {
+            let indices = match o.diag.compact() {
+                Some(c) => format!(
+                    "sweeps read a compact copy of the pattern (16-bit column offsets, {} bytes) and PETSc's values",
+                    c.bytes()
+                ),
+                None => "sweeps read PETSc's column indices (a column lies beyond 16-bit offsets of its row)".into(),
+            };
             lines.push(format!(
-                "local matrix: {} rows, {} nonzeros (CSR borrowed from PETSc); pattern validated {} time(s), diagonal refreshed for new values {} time(s)",
+                "local matrix: {} rows, {} nonzeros (CSR borrowed from PETSc); pattern validated {} time(s), diagonal refreshed for new values {} time(s); {indices}",
                 o.n, o.nnz, self.validations, self.refreshes
             ));
         }

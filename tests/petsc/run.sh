@@ -452,6 +452,11 @@ if grep -q 'pattern validated 1 time(s), diagonal refreshed for new values 0 tim
 else
   bad "ex16: validations/refreshes of the matrix" "$view"
 fi
+if grep -q 'sweeps read a compact copy of the pattern (16-bit column offsets, [0-9]* bytes)' "$view"; then
+  ok "ex16: the sweeps read the compact copy of the grid's pattern"
+else
+  bad "ex16: compact pattern in use" "$view"
+fi
 for np in 1 2; do
   ex_run "ex5-view-np$np" "$np" "$B32/ex5" "${PLUG32[@]}" -ksp_type cg -ksp_view
   if [ "$RC" -eq 0 ] && converged "$LOG" 2 && grep -q 'pattern validated 1 time(s), diagonal refreshed for new values 1 time(s)' "$LOG"; then
