@@ -12,7 +12,8 @@ relative to plain CG against nx), the plots by benches/svgplot.py.
 
 Time is the solving thread's CPU time inside the solves (the demo's cpu/it
 column times its iterations): the machine is shared, wall time swings with
-the load, CPU time much less. Learners: min / mean / max over the seeds
+the load, CPU time much less. The wall time inside the solves (the demo's
+solve column) is reported next to it; read it with the load of the runs. Learners: min / mean / max over the seeds
 run. Best fixed omega in hindsight: the fixed-omega run with the fewest
 iterations at that nx (of those run). Per-step best: iterations only (its
 time would be that of the chosen solves, not a cost anyone can pay).
@@ -111,13 +112,15 @@ def main():
         md.append("")
         md.append(f"Runs {first} to {last}; load average (1 min) at the runs' starts and ends {min(loads):.1f} to {max(loads):.1f} on 2 cores.")
         md.append("")
-        md.append("| strategy | seeds | iterations (min / mean / max) | vs omega = 1 | vs plain CG | CPU in solves [s] | CPU vs omega = 1 | CPU vs plain CG | failures |")
-        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        md.append("| strategy | seeds | iterations (min / mean / max) | vs omega = 1 | vs plain CG | CPU in solves [s] | CPU vs omega = 1 | CPU vs plain CG | wall in solves [s] | wall vs plain CG | failures |")
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for label, key, rs in rows:
             its = [r["iterations"] for r in rs]
             cpu = [r["cpu_seconds"] for r in rs]
+            wall = [r["solve_seconds"] for r in rs]
             mean_its = sum(its) / len(its)
             mean_cpu = sum(cpu) / len(cpu)
+            mean_wall = sum(wall) / len(wall)
             oracle = key.startswith("per-step-best")
             md.append("| " + " | ".join([
                 label,
@@ -128,6 +131,8 @@ def main():
                 "-" if oracle else spread(cpu, lambda v: f"{v:.2f}" if v < 100 else f"{v:.0f}"),
                 "-" if oracle else rel(mean_cpu, one, "cpu_seconds"),
                 "-" if oracle else rel(mean_cpu, cg, "cpu_seconds"),
+                "-" if oracle else spread(wall, lambda v: f"{v:.2f}" if v < 100 else f"{v:.0f}"),
+                "-" if oracle else rel(mean_wall, cg, "solve_seconds"),
                 str(sum(r["failures"] for r in rs)),
             ]) + " |")
             name = label.split(" (")[0] if key in NAMES or oracle else label
