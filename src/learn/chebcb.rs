@@ -776,6 +776,47 @@ mod tests {
     }
 
     #[test]
+    fn state_checks_of_counters_and_pending_round() {
+        let refusal = |l: &mut ChebCb, s: &Value| match l.load_state(s) {
+            Err(Error::InvalidArgument { what, detail }) => format!("{what}: {detail}"),
+            other => panic!("accepted: {other:?}"),
+        };
+        // A fresh learner's state (0 rounds, 0 errors) loads.
+        let mut l = learner(0);
+        let fresh = l.save_state();
+        l.load_state(&fresh).unwrap();
+        assert_eq!(l.save_state(), fresh);
+        // After 10 rounds (at most 9 measured errors: an arm's first play
+        // is not one) with a round in flight.
+        for k in 0..10 {
+            l.choose(Some(k as f64 / 10.0));
+            l.observe(20.0 + k as f64);
+        }
+        l.choose(Some(0.4));
+        let good = l.save_state();
+        let mut s = good.clone();
+        s["errors"] = serde_json::json!(10);
+        l.load_state(&s).unwrap();
+        s["errors"] = serde_json::json!(11);
+        assert_eq!(
+            refusal(&mut l, &s),
+            "chebcb state: 'errors' exceeds 'rounds'"
+        );
+        for (arm, x) in [(0, 1.5), (0, -1.01), (20, 0.0)] {
+            let mut s = good.clone();
+            s["pending"] = serde_json::json!([arm, x, 30.0]);
+            assert_eq!(
+                refusal(&mut l, &s),
+                "chebcb state: 'pending' out of range",
+                "arm {arm}, x {x}"
+            );
+        }
+        let mut s = good.clone();
+        s["pending"] = serde_json::json!([19, -1.0, 30.0]);
+        l.load_state(&s).unwrap();
+    }
+
+    #[test]
     fn eta_follows_the_schedule_and_its_rms_floor() {
         // eta_t = gamma t^power sqrt(d) / max(rms, floor), floor = 1e-9 +
         // 1e-6 * (largest cost seen): the floor keeps a perfect model
