@@ -270,6 +270,52 @@ mod tests {
         assert_eq!(l.favourite(None), 12, "{p:?}");
     }
 
+    /// p_i = 4 / (eta (L_i - x))^2 with one normaliser x below every
+    /// scaled loss L_i: eta L_i - 2 / sqrt(p_i) = eta x is the same for
+    /// all arms (a stray Newton root or an unconverged x breaks it, which
+    /// the final division by the total does not hide).
+    #[test]
+    fn probabilities_are_the_tsallis_inf_distribution() {
+        let cases: [(u64, f64, Vec<f64>); 4] = [
+            (1, 30.0, vec![58.0, 0.0]),
+            (2, 100.0, vec![0.0, 300.0, 45.0]),
+            (9, 500.0, vec![10.0, 2000.0, 0.0, 150.0, 800.0]),
+            (
+                400,
+                2e4,
+                (0..20).map(|i| 1e3 * ((i as f64) - 7.0).powi(2)).collect(),
+            ),
+        ];
+        for (rounds, loss_sum, cumulative) in cases {
+            let d = cumulative.len();
+            let core = TsallisCore {
+                cumulative: cumulative.clone(),
+                rounds,
+                loss_sum,
+                pending: None,
+            };
+            let mut p = vec![0.0; d];
+            core.probabilities(&mut p);
+            let eta = 2.0 / ((rounds + 1) as f64).sqrt();
+            let s = loss_sum / rounds as f64 - 1.0;
+            let scaled: Vec<f64> = cumulative.iter().map(|k| k / s).collect();
+            let eta_x: Vec<f64> = p
+                .iter()
+                .zip(&scaled)
+                .map(|(&pi, &li)| eta * li - 2.0 / pi.sqrt())
+                .collect();
+            let min_l = scaled.iter().cloned().fold(f64::INFINITY, f64::min);
+            for &ex in &eta_x {
+                assert!(
+                    (ex - eta_x[0]).abs() <= 1e-9 * (1.0 + eta_x[0].abs()),
+                    "rounds {rounds}: eta x per arm {eta_x:?}, p {p:?}"
+                );
+                assert!(ex < eta * min_l, "normaliser above the smallest loss");
+            }
+            assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+    }
+
     #[test]
     fn uniform_before_any_round() {
         let l = TsallisInf::new(OmegaGrid::paper_default(), 0);
