@@ -317,6 +317,28 @@ mod tests {
     }
 
     #[test]
+    fn overflowing_losses_fall_back_to_uniform_and_one_arm_is_certain() {
+        // Losses so large that L_i - x rounds to 0: the weights overflow
+        // to inf and the round samples uniformly instead.
+        let core = TsallisCore {
+            cumulative: vec![1e300; 3],
+            rounds: 5,
+            loss_sum: 100.0,
+            pending: None,
+        };
+        let mut p = vec![0.0; 3];
+        core.probabilities(&mut p);
+        assert_eq!(p, vec![1.0 / 3.0; 3]);
+        // A one-point grid: probability 1, every round.
+        let mut l = TsallisInf::new(OmegaGrid::single(1.3).unwrap(), 0);
+        for _ in 0..3 {
+            assert_eq!(l.probabilities(), vec![1.0]);
+            assert_eq!(l.choose(None), 0);
+            l.observe(40.0);
+        }
+    }
+
+    #[test]
     fn uniform_before_any_round() {
         let l = TsallisInf::new(OmegaGrid::paper_default(), 0);
         for p in l.probabilities() {
