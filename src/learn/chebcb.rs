@@ -936,6 +936,53 @@ mod tests {
     }
 
     #[test]
+    fn one_refit_runs_to_the_stopping_tolerance() {
+        // A heavily played arm (each of 9 evenly spaced contexts 10^4
+        // times, so the Gram diagonal is ~5e4): from a cold start, one
+        // refit with a large sweep budget must stop only once a sweep
+        // moves theta by <= 1e-12 (1 + max level) / sqrt(diag), i.e. at
+        // the exact (ridge) least-squares fit (to ~1e-15 here; stopping at
+        // 1e-12 (1 + max level) * sqrt(diag) leaves errors of ~3e-11).
+        let mut l = learner(0);
+        let m = l.feature_count;
+        let mut f = vec![0.0; m];
+        for k in 0..9 {
+            let x = -1.0 + 0.25 * k as f64;
+            let y = (1.0 + 30.0 + 20.0 * x + 8.0 * x * x).ln();
+            chebyshev(x, &mut f);
+            for j in 0..m {
+                for i in 0..m {
+                    l.gram[j * m + i] += 1e4 * f[j] * f[i];
+                }
+                l.feature_target_sums[j] += 1e4 * f[j] * y;
+            }
+        }
+        l.plays[0] = 90_000;
+        l.rounds = 90_000;
+        l.max_level = 59f64.ln();
+        l.min_level = 3f64.ln();
+        l.refit(0, 100_000);
+        let lambda = 1e-10 * 90_001.0;
+        let mut g = l.gram[..m * m].to_vec();
+        for j in 0..m {
+            g[j * m + j] += lambda;
+        }
+        let exact = solve_dense(g, l.feature_target_sums[..m].to_vec(), m);
+        for j in 0..m {
+            assert!(
+                l.bound(j) > exact[j].abs(),
+                "bound of coefficient {j} binds"
+            );
+            assert!(
+                (l.theta[j] - exact[j]).abs() < 1e-13,
+                "theta_{j}: {} vs exact {}",
+                l.theta[j],
+                exact[j]
+            );
+        }
+    }
+
+    #[test]
     fn matches_exact_box_constrained_fit_when_unconstrained() {
         // Every arm gets 40 observations (the round's arm is set directly,
         // so no arm is left out by exploration), each arm its own smooth
