@@ -254,6 +254,27 @@ mod tests {
         }
     }
 
+    /// The round in flight must name an arm of the grid and a probability
+    /// in (0, 1] (observe divides by it).
+    #[test]
+    fn a_pending_round_out_of_range_is_refused() {
+        let mut core = TsallisCore::new(4);
+        for (arm, q) in [(0, 0.0), (1, -0.5), (2, 1.5), (4, 0.5)] {
+            core.pending = Some((arm, q));
+            match core.validate(4) {
+                Err(Error::InvalidArgument { what, detail }) => assert_eq!(
+                    format!("{what}: {detail}"),
+                    "tsallis state: 'pending' arm or probability out of range"
+                ),
+                other => panic!("pending ({arm}, {q}) accepted: {other:?}"),
+            }
+        }
+        for (arm, q) in [(0, 1.0), (3, 1e-300)] {
+            core.pending = Some((arm, q));
+            core.validate(4).unwrap();
+        }
+    }
+
     #[test]
     fn probabilities_sum_to_one_and_favour_cheap_arms() {
         let grid = OmegaGrid::paper_default();
