@@ -968,17 +968,9 @@ mod tests {
             g[j * m + j] += lambda;
         }
         let exact = solve_dense(g, l.feature_target_sums[..m].to_vec(), m);
-        for j in 0..m {
-            assert!(
-                l.bound(j) > exact[j].abs(),
-                "bound of coefficient {j} binds"
-            );
-            assert!(
-                (l.theta[j] - exact[j]).abs() < 1e-13,
-                "theta_{j}: {} vs exact {}",
-                l.theta[j],
-                exact[j]
-            );
+        for (j, (&t, &e)) in l.theta[..m].iter().zip(&exact).enumerate() {
+            assert!(l.bound(j) > e.abs(), "bound of coefficient {j} binds");
+            assert!((t - e).abs() < 1e-13, "theta_{j}: {t} vs exact {e}");
         }
     }
 
