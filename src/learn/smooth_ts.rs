@@ -1639,19 +1639,50 @@ fn forward_with(l: &[f64], d: usize, b: &mut [f64], update: impl Fn(&mut [f64], 
 }
 
 /// Solve L^T x = b in place (L from [`cholesky`]): row j of L^T is column
-/// j of L, contiguous.
+/// j of L, contiguous. Entry j is b_j minus its products with the later,
+/// final entries, from the last one down (the order of the row-oriented
+/// form), divided by L_jj. Four rows at a time: their sums run side by
+/// side over the entries final before the block (four independent
+/// chains of subtractions instead of one), then each takes the products
+/// of the block's rows above it, still from the last one down, so every
+/// entry is the same to the last bit.
 fn backward(l: &[f64], d: usize, b: &mut [f64]) {
-    for j in (0..d).rev() {
-        let col = &l[j * d..(j + 1) * d];
-        let (head, done) = b[..d].split_at_mut(j + 1);
-        // b_j minus its products with the later, final entries, from the
-        // last one down (the order of the row-oriented form).
-        let s = col[j + 1..]
-            .iter()
-            .zip(done.iter())
-            .rev()
-            .fold(head[j], |s, (l_ij, x_i)| s - l_ij * x_i);
-        head[j] = s / col[j];
+    assert!(
+        l.len() >= d * d && b.len() >= d,
+        "L is d x d, b has d entries"
+    );
+    let (l, b) = (l.as_ptr(), b.as_mut_ptr());
+    let mut end = d;
+    // SAFETY: every index is below d (entries of b) or is column * d +
+    // row with both below d (entries of L), checked above.
+    unsafe {
+        while end >= 4 {
+            let cols = [end - 1, end - 2, end - 3, end - 4].map(|c| l.add(c * d));
+            let mut sums = [end - 1, end - 2, end - 3, end - 4].map(|row| *b.add(row));
+            for i in (end..d).rev() {
+                let x = *b.add(i);
+                for r in 0..4 {
+                    sums[r] -= *cols[r].add(i) * x;
+                }
+            }
+            for r in 0..4 {
+                let row = end - 1 - r;
+                let mut s = sums[r];
+                for i in (row + 1..end).rev() {
+                    s -= *cols[r].add(i) * *b.add(i);
+                }
+                *b.add(row) = s / *cols[r].add(row);
+            }
+            end -= 4;
+        }
+        for row in (0..end).rev() {
+            let col = l.add(row * d);
+            let mut s = *b.add(row);
+            for i in (row + 1..d).rev() {
+                s -= *col.add(i) * *b.add(i);
+            }
+            *b.add(row) = s / *col.add(row);
+        }
     }
 }
 
