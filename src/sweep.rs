@@ -351,12 +351,14 @@ unsafe fn sweep_row_cyclic<P: Rows, const F: bool>(
 ) -> f64 {
     let mut sum = init;
     let mut k = first;
-    let mut left = end - start;
-    while left > 1 {
+    // The entry just before `first` in cyclic order: applied last. The
+    // loop stops on reaching it (one compare per entry; a separate count
+    // of the entries left cost two more instructions per entry).
+    let last = if first == start { end } else { first } - 1;
+    while k != last {
         sum = madd::<F>(-values.get_unchecked(k), p.x_at(at, k), sum);
         k += 1;
-        k = if k == end { start } else { k };
-        left = opaque_index(left - 1);
+        k = opaque_index(if k == end { start } else { k });
     }
     let partial = madd::<F>(scale, sum, xi);
     let coupling = values.get_unchecked(k) * scale;
