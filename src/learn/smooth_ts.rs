@@ -634,6 +634,8 @@ impl SmoothTs {
         self.rng = rng;
         self.model = state.model;
         self.cell_contexts = state.cell_contexts;
+        // The cached predictions are at the old entries' mean contexts.
+        self.model_cache_key = None;
         self.model_span = (0..self.cells.len())
             .filter(|&e| self.cells[e].n > 0)
             .fold(None, |span, e| span_with(span, self.entry_context(e)));
