@@ -357,6 +357,7 @@ mod tests {
             assert_eq!(l.choose(None), 0);
             l.observe(40.0);
         }
+        assert_eq!(l.rounds(), 3);
     }
 
     #[test]
