@@ -363,3 +363,85 @@ pub(crate) fn state_from_json<T: DeserializeOwned>(
         detail: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learner_names_parse_back() {
+        for (kind, name) in [
+            (LearnerKind::Fixed, "fixed"),
+            (LearnerKind::TsallisInf, "tsallis"),
+            (LearnerKind::ChebCb, "chebcb"),
+            (LearnerKind::TsallisInfCb, "tsallis_cb"),
+            (LearnerKind::SmoothTs, "smooth_ts"),
+        ] {
+            assert_eq!(kind.name(), name);
+            assert_eq!(LearnerKind::from_name(name).unwrap(), kind);
+        }
+        assert_eq!(
+            LearnerKind::from_name("tsallis_inf").unwrap(),
+            LearnerKind::TsallisInf
+        );
+        assert_eq!(
+            LearnerKind::from_name("tsallis_inf_cb").unwrap(),
+            LearnerKind::TsallisInfCb
+        );
+        match LearnerKind::from_name("Fixed") {
+            Err(Error::InvalidArgument { what, detail }) => assert_eq!(
+                format!("{what}: {detail}"),
+                "learner: unknown learner 'Fixed' (expected fixed, tsallis, chebcb, tsallis_cb or smooth_ts)"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_grid_reports_its_ends_and_size() {
+        let g = OmegaGrid::new(0.8, 1.6, 5).unwrap();
+        assert_eq!(
+            (g.lo(), g.hi(), g.len(), g.is_empty()),
+            (0.8, 1.6, 5, false)
+        );
+        for (v, want) in g.values().into_iter().zip([0.8, 1.0, 1.2, 1.4, 1.6]) {
+            assert!((v - want).abs() < 1e-15, "{v} vs {want}");
+        }
+        let one = OmegaGrid::single(1.3).unwrap();
+        assert_eq!(
+            (one.lo(), one.hi(), one.len(), one.is_empty()),
+            (1.3, 1.3, 1, false)
+        );
+        assert_eq!(one.values(), vec![1.3]);
+    }
+
+    #[test]
+    fn omegas_must_lie_strictly_between_0_and_2() {
+        for bad in [
+            0.0,
+            -0.5,
+            2.0,
+            2.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            match check_omega(bad) {
+                Err(Error::InvalidOmega(w)) => assert!(w.to_bits() == bad.to_bits()),
+                other => panic!("omega {bad} accepted: {other:?}"),
+            }
+            assert!(OmegaGrid::single(bad).is_err());
+        }
+        for good in [f64::MIN_POSITIVE, 1.0, 2.0 - f64::EPSILON] {
+            check_omega(good).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_context_range_reports_its_ends() {
+        let r = ContextRange::new(-3.0, 5.0).unwrap();
+        assert_eq!((r.lo(), r.hi()), (-3.0, 5.0));
+        assert_eq!(r.rescale(Some(1.0)), 0.0);
+        assert_eq!(r.rescale(Some(-3.0)), -1.0);
+    }
+}
