@@ -31,7 +31,7 @@
 //! pointers, diagonal positions and inverses, and recompute 1 / a_ii from
 //! the diagonal value: 10 bytes per entry plus 2 per row besides the
 //! vectors, instead of 12 or 16 per entry plus 20 or 24 per row. Every
-//! kernel is compiled for both layouts ([`Rows`]); both feed the same
+//! kernel is compiled for both layouts (`Rows`); both feed the same
 //! numbers in the same order, so results are identical bit for bit.
 
 use crate::matrix::{CsrIndex, CsrView};
