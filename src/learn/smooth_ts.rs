@@ -1779,6 +1779,139 @@ impl Learner for SmoothTs {
 mod tests {
     use super::*;
 
+    /// Every constant out of its documented range is refused, one at a
+    /// time, with the parameters' name; the defaults and the edges of each
+    /// range are accepted.
+    #[test]
+    fn each_bad_parameter_is_refused_alone() {
+        let ok = SmoothTsParams::default();
+        let grid = OmegaGrid::paper_default();
+        let bad = [
+            SmoothTsParams {
+                level_var: 0.0,
+                ..ok
+            },
+            SmoothTsParams {
+                slope_var: f64::INFINITY,
+                ..ok
+            },
+            SmoothTsParams {
+                curvature_var: -1.0,
+                ..ok
+            },
+            SmoothTsParams {
+                residual_var: f64::NAN,
+                ..ok
+            },
+            SmoothTsParams { length: 0.0, ..ok },
+            SmoothTsParams {
+                tau_context: -0.1,
+                ..ok
+            },
+            SmoothTsParams {
+                tau_global: 0.0,
+                ..ok
+            },
+            SmoothTsParams {
+                cv2_prior: 0.0,
+                ..ok
+            },
+            SmoothTsParams {
+                model_error: 0.0,
+                ..ok
+            },
+            SmoothTsParams { bowl: -0.5, ..ok },
+            SmoothTsParams {
+                bowl: f64::INFINITY,
+                ..ok
+            },
+            SmoothTsParams { centre: 1.5, ..ok },
+            SmoothTsParams {
+                centre: -0.01,
+                ..ok
+            },
+            SmoothTsParams {
+                explore: -1.0,
+                ..ok
+            },
+            SmoothTsParams {
+                explore: f64::INFINITY,
+                ..ok
+            },
+            SmoothTsParams {
+                drift_allowance: -0.5,
+                ..ok
+            },
+            SmoothTsParams {
+                drift_allowance: f64::NAN,
+                ..ok
+            },
+            SmoothTsParams {
+                drift_threshold: 0.0,
+                ..ok
+            },
+            SmoothTsParams {
+                drift_keep: 1.5,
+                ..ok
+            },
+            SmoothTsParams { cells: 0, ..ok },
+            SmoothTsParams {
+                cells: 4097,
+                window: 2,
+                ..ok
+            },
+            SmoothTsParams {
+                cells: 4,
+                window: 5,
+                ..ok
+            },
+        ];
+        for params in bad {
+            match SmoothTs::with_params(grid, 0, params) {
+                Err(Error::InvalidArgument { what, .. }) => {
+                    assert_eq!(what, "smooth_ts parameters")
+                }
+                other => panic!("{params:?} accepted: {}", other.is_ok()),
+            }
+        }
+        let edges = SmoothTsParams {
+            bowl: 0.0,
+            centre: 1.0,
+            explore: 0.0,
+            drift_allowance: 0.0,
+            drift_keep: 0.0,
+            cells: 4096,
+            window: 4096,
+            ..ok
+        };
+        for params in [
+            ok,
+            edges,
+            SmoothTsParams {
+                centre: 0.0,
+                drift_keep: 1.0,
+                cells: 1,
+                window: 0,
+                ..ok
+            },
+        ] {
+            SmoothTs::with_params(grid, 0, params).unwrap();
+        }
+    }
+
+    /// Parameters saved before the model fields existed load with the
+    /// model's defaults.
+    #[test]
+    fn parameters_without_the_model_fields_take_the_defaults() {
+        let mut json = serde_json::to_value(SmoothTsParams::default()).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        for key in ["model", "model_error", "model_min_checks"] {
+            assert!(fields.remove(key).is_some(), "{key}");
+        }
+        let params: SmoothTsParams = serde_json::from_value(json).unwrap();
+        assert_eq!(params, SmoothTsParams::default());
+    }
+
     /// The documented schedule and confidence width of the local
     /// exploration, exactly (the coarse-grid tests check only outcomes, so
     /// cargo-mutants found a changed schedule and width surviving them).
