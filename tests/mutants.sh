@@ -43,7 +43,7 @@ declare -A FILES TESTS
 FILES[kernels]="src/sweep.rs src/matrix.rs src/context.rs"
 TESTS[kernels]="lib kernels preconditioner"
 FILES[learners]="src/learn/*.rs"
-TESTS[learners]="lib learners contextual_learners replay_fixtures smooth_ts_replay"
+TESTS[learners]="lib learners contextual_learners replay_fixtures smooth_ts_replay smooth_ts_units"
 FILES[tuner]="src/pc.rs src/tuner.rs"
 TESTS[tuner]="lib preconditioner replay_fixtures ffi_api faults"
 FILES[solvers]="src/solve.rs"

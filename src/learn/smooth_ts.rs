@@ -2105,4 +2105,27 @@ mod tests {
         let total: u64 = l.cells.iter().map(|s| s.n).sum();
         assert_eq!(total, 2);
     }
+
+    /// If the posterior precision cannot be factorised (not for finite
+    /// inputs: it is SPD) the draw is the prior mean, bowl (u_i - c)^2
+    /// with c = 2 centre - 1 (cargo-mutants: the value of `centre_unit`
+    /// survived every other test).
+    #[test]
+    fn a_failed_factorisation_falls_back_to_the_prior_mean() {
+        let params = SmoothTsParams {
+            centre: 0.3,
+            bowl: 1.5,
+            ..SmoothTsParams::default()
+        };
+        let mut l = SmoothTs::with_params(OmegaGrid::paper_default(), 1, params).unwrap();
+        l.gather(None, None);
+        l.obs_precision[4] = f64::NAN;
+        l.posterior_draw(0.0);
+        for i in 0..20 {
+            let u = 2.0 * i as f64 / 19.0 - 1.0;
+            let want = 1.5 * (u - (2.0 * 0.3 - 1.0)).powi(2);
+            assert_eq!(l.rhs[i].to_bits(), want.to_bits(), "arm {i}");
+        }
+        assert_eq!(argmin(&l.rhs), 6, "0.3 * 19 = 5.7");
+    }
 }
