@@ -298,3 +298,174 @@ fn an_old_state_places_each_entry_at_its_cells_centre() {
         assert_eq!(c, want, "entry {e} (cell {}, arm {})", e / d, e % d);
     }
 }
+
+/// Every other check of `SmoothTsState::validate` on its own: a value just
+/// outside is refused with its message, the boundary values are accepted.
+#[test]
+fn each_state_field_is_checked_on_its_own_and_its_bounds_are_accepted() {
+    let l = SmoothTs::new(grid(), 1).unwrap();
+    let (arms, cells) = (grid().len(), l.params().cells);
+    let threshold = l.params().drift_threshold;
+    let fresh = l.state();
+    fresh.validate(arms, l.params()).unwrap();
+    // Five solves of arm 2, one of them in cell 7, contexts in [0, 1].
+    let mut base = fresh.clone();
+    base.rounds = 5;
+    base.global[2].n = 5;
+    base.global[2].sum = 50.0;
+    base.global[2].sum_sq = 500.0;
+    base.cells[7 * arms + 2].n = 1;
+    base.cells[7 * arms + 2].sum = 10.0;
+    base.cells[7 * arms + 2].sum_sq = 100.0;
+    base.range = Some((0.0, 1.0));
+    base.cell_contexts = vec![0.5; arms * cells];
+    base.validate(arms, l.params()).unwrap();
+    type Edit = Box<dyn Fn(&mut SmoothTsState)>;
+    // A round in flight (its type is not exported: edit a real one).
+    let template = {
+        let mut played = l.clone();
+        played.choose(Some(0.5));
+        played.state().pending.unwrap()
+    };
+    let pending =
+        move |arm: usize, cell: Option<usize>, plain: Option<f64>, context: Option<f64>| {
+            let mut p = template;
+            (p.arm, p.cell, p.plain_prediction, p.context) = (arm, cell, plain, context);
+            Some(p)
+        };
+    let refused: Vec<(&str, Edit, &str)> = vec![
+        (
+            "counts above rounds",
+            Box::new(|s| s.rounds = 4),
+            "'rounds' is 4 but the global counts sum to 5",
+        ),
+        (
+            "drift below 0",
+            Box::new(|s| s.drift = [-0.1, 0.0]),
+            "'drift' [-0.1, 0.0] must be in [0, 5]",
+        ),
+        (
+            "drift NaN",
+            Box::new(|s| s.drift = [0.0, f64::NAN]),
+            "'drift' [0.0, NaN] must be in [0, 5]",
+        ),
+        (
+            "drift above the threshold",
+            Box::new(move |s| s.drift = [0.0, threshold + 0.1]),
+            "'drift' [0.0, 5.1] must be in [0, 5]",
+        ),
+        (
+            "no range with data",
+            Box::new(|s| s.range = None),
+            "'range' is missing but the cells hold data",
+        ),
+        (
+            "range from NaN",
+            Box::new(|s| s.range = Some((f64::NAN, 1.0))),
+            "'range' [NaN, 1] is not a finite interval",
+        ),
+        (
+            "range to infinity",
+            Box::new(|s| s.range = Some((0.0, f64::INFINITY))),
+            "'range' [0, inf] is not a finite interval",
+        ),
+        (
+            "empty range",
+            Box::new(|s| s.range = Some((1.0, 1.0))),
+            "'range' [1, 1] is not a finite interval",
+        ),
+        (
+            "reversed range",
+            Box::new(|s| s.range = Some((2.0, 1.0))),
+            "'range' [2, 1] is not a finite interval",
+        ),
+        (
+            "range wider than f64",
+            Box::new(|s| s.range = Some((-1e308, 1e308))),
+            "'range' [-1000000000",
+        ),
+        (
+            "cell contexts too short",
+            Box::new(move |s| s.cell_contexts.truncate(arms + cells)),
+            "'cell_contexts' has 84 entries, learner has 64 cells x 20 arms (or none)",
+        ),
+        (
+            "cell context NaN",
+            Box::new(|s| s.cell_contexts[9] = f64::NAN),
+            "'cell_contexts' entry 9 is not finite",
+        ),
+        (
+            "model error negative",
+            Box::new(|s| s.model.mean_sq_error = -1.0),
+            "'model'",
+        ),
+        (
+            "pending arm off the grid",
+            Box::new(move |s| s.pending = pending(arms, None, None, None)),
+            "'pending'",
+        ),
+        (
+            "pending cell off the cells",
+            Box::new(move |s| s.pending = pending(0, Some(cells), None, None)),
+            "'pending'",
+        ),
+        (
+            "pending prediction NaN",
+            Box::new(move |s| s.pending = pending(0, Some(0), Some(f64::NAN), None)),
+            "'pending'",
+        ),
+        (
+            "pending context infinite",
+            Box::new(move |s| s.pending = pending(0, Some(0), None, Some(f64::INFINITY))),
+            "'pending'",
+        ),
+    ];
+    for (what, edit, message) in refused {
+        let mut state = base.clone();
+        edit(&mut state);
+        match state.validate(arms, l.params()) {
+            Err(Error::InvalidArgument {
+                what: field,
+                detail,
+            }) => {
+                assert_eq!(field, "smooth_ts state", "{what}");
+                assert!(detail.starts_with(message), "{what}: {detail}");
+            }
+            other => panic!("{what}: expected a refusal, got {other:?}"),
+        }
+    }
+    let accepted: Vec<(&str, Edit)> = vec![
+        ("fresh", Box::new(move |s| *s = fresh.clone())),
+        (
+            "rounds above the counts (a drift alarm discounted them)",
+            Box::new(|s| s.rounds = 9),
+        ),
+        (
+            "drift at its bounds",
+            Box::new(move |s| s.drift = [0.0, threshold]),
+        ),
+        (
+            "no cell contexts (older files)",
+            Box::new(|s| s.cell_contexts.clear()),
+        ),
+        (
+            "narrow range",
+            Box::new(|s| s.range = Some((1.0, 1.0 + 1e-9))),
+        ),
+        (
+            "pending at the last arm and cell",
+            Box::new(move |s| s.pending = pending(arms - 1, Some(cells - 1), Some(3.0), Some(0.5))),
+        ),
+        (
+            "pending without a cell",
+            Box::new(move |s| s.pending = pending(0, None, None, None)),
+        ),
+    ];
+    for (what, edit) in accepted {
+        let mut state = base.clone();
+        edit(&mut state);
+        if let Err(e) = state.validate(arms, l.params()) {
+            panic!("{what}: refused: {e}");
+        }
+    }
+}
