@@ -1,6 +1,7 @@
-//! SmoothTS's public small parts, exactly: the validation of its constants
-//! and of a state, the constants' serde defaults, the accessors, and which
-//! context cell a context goes to. cargo-mutants found each of these
+//! SmoothTS's public small parts, exactly: the validation of a state, the
+//! accessors, and which context cell a context goes to (the validation of
+//! the constants and their serde defaults are unit tests in
+//! src/learn/smooth_ts.rs). cargo-mutants found each of these
 //! changeable without any other test noticing (tests/mutants.sh, group
 //! learners, whose test targets include this file: keep it fast).
 
@@ -9,116 +10,6 @@ use banditsor::Error;
 
 fn grid() -> OmegaGrid {
     OmegaGrid::paper_default()
-}
-
-/// The detail of a refusal of `params` by the constructor.
-fn refusal(params: SmoothTsParams) -> Option<String> {
-    match SmoothTs::with_params(grid(), 1, params) {
-        Ok(_) => None,
-        Err(Error::InvalidArgument { what, detail }) => Some(format!("{what}: {detail}")),
-        Err(other) => panic!("{params:?}: refused as {other:?}, not as an invalid argument"),
-    }
-}
-
-/// Every condition of `SmoothTsParams::validate` on its own: a value just
-/// outside is refused by name, the boundary values are accepted (a
-/// condition joined to the others by `||` instead of `&&`, or a boundary
-/// moved, would let one of them through).
-#[test]
-fn each_constant_is_checked_on_its_own_and_its_bounds_are_accepted() {
-    type Set = fn(&mut SmoothTsParams, f64);
-    let positive: [(&str, Set); 9] = [
-        ("level_var", |p, v| p.level_var = v),
-        ("slope_var", |p, v| p.slope_var = v),
-        ("curvature_var", |p, v| p.curvature_var = v),
-        ("residual_var", |p, v| p.residual_var = v),
-        ("length", |p, v| p.length = v),
-        ("tau_context", |p, v| p.tau_context = v),
-        ("tau_global", |p, v| p.tau_global = v),
-        ("cv2_prior", |p, v| p.cv2_prior = v),
-        ("model_error", |p, v| p.model_error = v),
-    ];
-    let mut bad: Vec<(String, SmoothTsParams)> = Vec::new();
-    let mut good: Vec<(String, SmoothTsParams)> = Vec::new();
-    let with = |name: &str, set: Set, v: f64| {
-        let mut p = SmoothTsParams::default();
-        set(&mut p, v);
-        (format!("{name} = {v}"), p)
-    };
-    for (name, set) in positive {
-        for v in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-            bad.push(with(name, set, v));
-        }
-        good.push(with(name, set, 1e-3));
-    }
-    let others: [(&str, Set, &[f64], &[f64]); 6] = [
-        (
-            "bowl",
-            |p, v| p.bowl = v,
-            &[-0.1, f64::NAN, f64::INFINITY],
-            &[0.0],
-        ),
-        (
-            "centre",
-            |p, v| p.centre = v,
-            &[-0.01, 1.01, f64::NAN],
-            &[0.0, 1.0],
-        ),
-        (
-            "explore",
-            |p, v| p.explore = v,
-            &[-0.1, f64::NAN, f64::INFINITY],
-            &[0.0],
-        ),
-        (
-            "drift_allowance",
-            |p, v| p.drift_allowance = v,
-            &[-0.1, f64::NAN, f64::INFINITY],
-            &[0.0],
-        ),
-        (
-            "drift_threshold",
-            |p, v| p.drift_threshold = v,
-            &[0.0, -1.0, f64::NAN],
-            &[1e-3],
-        ),
-        (
-            "drift_keep",
-            |p, v| p.drift_keep = v,
-            &[-0.01, 1.01, f64::NAN],
-            &[0.0, 1.0],
-        ),
-    ];
-    for (name, set, refused, accepted) in others {
-        bad.extend(refused.iter().map(|&v| with(name, set, v)));
-        good.extend(accepted.iter().map(|&v| with(name, set, v)));
-    }
-    let cells = |cells: usize, window: usize| {
-        (
-            format!("cells = {cells}, window = {window}"),
-            SmoothTsParams {
-                cells,
-                window,
-                ..SmoothTsParams::default()
-            },
-        )
-    };
-    bad.extend([cells(0, 0), cells(4097, 6), cells(8, 9)]);
-    good.extend([cells(1, 1), cells(4096, 6), cells(8, 8)]);
-    for (what, params) in bad {
-        let detail = refusal(params).unwrap_or_else(|| panic!("{what} was accepted"));
-        assert!(
-            detail.starts_with("smooth_ts parameters: "),
-            "{what}: {detail}"
-        );
-        assert!(
-            detail.contains("need positive finite variances"),
-            "{what}: the refusal says what is needed: {detail}"
-        );
-    }
-    for (what, params) in good {
-        assert_eq!(refusal(params), None, "{what} was refused");
-    }
 }
 
 /// `params()` returns the constants the learner was made with.
@@ -137,22 +28,6 @@ fn params_returns_the_constants_given() {
     assert_ne!(params, SmoothTsParams::default());
     let l = SmoothTs::with_params(grid(), 7, params).unwrap();
     assert_eq!(l.params(), &params);
-}
-
-/// Constants saved before the SOR model existed (no `model`,
-/// `model_error`, `model_min_checks`) load with the model's defaults.
-#[test]
-fn constants_without_the_model_fields_load_with_the_model_defaults() {
-    let mut json = serde_json::to_value(SmoothTsParams::default()).unwrap();
-    let object = json.as_object_mut().unwrap();
-    for field in ["model", "model_error", "model_min_checks"] {
-        assert!(object.remove(field).is_some(), "{field} is serialised");
-    }
-    let old: SmoothTsParams = serde_json::from_value(json).unwrap();
-    assert!(old.model);
-    assert_eq!(old.model_error, 0.04);
-    assert_eq!(old.model_min_checks, 8);
-    assert_eq!(old, SmoothTsParams::default());
 }
 
 /// With every cost equal to 40 the predicted cost of each arm played is
