@@ -344,3 +344,49 @@ fn each_state_field_is_checked_on_its_own_and_its_bounds_are_accepted() {
         }
     }
 }
+
+/// A context outside the range doubles the range towards it (as often as
+/// needed), and each old cell's data, with its mean context, move into
+/// the wider cell that holds the old cell's centre.
+#[test]
+fn the_range_grows_by_doubling_and_cells_merge_into_the_wider_ones() {
+    let fresh = SmoothTs::new(grid(), 1).unwrap();
+    let d = grid().len();
+    let mut state = fresh.state();
+    state.range = Some((2.0, 6.0));
+    // Cells of width 1/16: cells 10 and 11 lie in [2.625, 2.75).
+    let (a, b) = (2.63, 2.74);
+    for (cell, n, x) in [(10, 2, a), (11, 1, b)] {
+        let e = cell * d + 3;
+        state.cells[e].n = n;
+        state.cells[e].sum = 20.0 * n as f64;
+        state.cells[e].sum_sq = 400.0 * n as f64;
+        state.cell_contexts[e] = x;
+    }
+    state.global[3].n = 3;
+    state.global[3].sum = 60.0;
+    state.global[3].sum_sq = 1200.0;
+    state.rounds = 3;
+    let placed = |c: f64| {
+        let mut l = fresh.clone();
+        l.set_state(state.clone()).unwrap();
+        l.choose(Some(c));
+        l
+    };
+    // Up: once (width 4) to [2, 10]; twice to [2, 18]. Down: to [-2, 6].
+    assert_eq!(placed(7.0).context_span(), Some((2.0, 10.0)));
+    assert_eq!(placed(11.0).context_span(), Some((2.0, 18.0)));
+    assert_eq!(placed(1.0).context_span(), Some((-2.0, 6.0)));
+    // In [2, 10] (width 1/8) both old cells' centres lie in cell 5.
+    let merged = placed(7.0).state();
+    let e = 5 * d + 3;
+    assert_eq!(merged.cells[e].n, 3);
+    assert_eq!(merged.cells[e].sum, 60.0);
+    assert_eq!(merged.cells.iter().map(|s| s.n).sum::<u64>(), 3);
+    // Weighted by solves, in the order of the old cells.
+    let want = a + (b - a) * 1.0 / 3.0;
+    assert_eq!(merged.cell_contexts[e], want);
+    // In [-2, 6] they lie in cell 37 (centres 2.656 and 2.719, width 1/8).
+    let merged = placed(1.0).state();
+    assert_eq!(merged.cells[37 * d + 3].n, 3);
+}

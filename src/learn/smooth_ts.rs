@@ -2128,4 +2128,37 @@ mod tests {
         }
         assert_eq!(argmin(&l.rhs), 6, "0.3 * 19 = 5.7");
     }
+
+    /// The forward solve starts each sum from -0.0, as the inner-product
+    /// form's `Iterator::sum` does, so even the sign of a zero in the
+    /// solution is the same, on both code paths (cargo-mutants: a +0.0
+    /// start survived the bitwise test, whose right-hand sides hold no
+    /// zeros).
+    #[test]
+    fn forward_solve_gives_zeros_the_inner_product_forms_sign() {
+        let d = 3;
+        let mut l = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
+        assert!(cholesky(&mut l, d));
+        for b in [[-0.0, -0.0, 0.0], [0.0, -0.0, -0.0], [-0.0, 1.0, -0.0]] {
+            // Inner-product form (L column-major: L(i, k) = l[k * d + i]).
+            let mut want = b;
+            for i in 0..d {
+                let s: f64 = (0..i).map(|k| l[k * d + i] * want[k]).sum();
+                want[i] = (want[i] - s) / l[i * d + i];
+            }
+            let mut portable = b;
+            forward_with(&l, d, &mut portable, subtract_scaled);
+            let mut dispatched = b;
+            forward(&l, d, &mut dispatched);
+            for i in 0..d {
+                assert_eq!(portable[i].to_bits(), want[i].to_bits(), "{b:?}: x[{i}]");
+                assert_eq!(dispatched[i].to_bits(), want[i].to_bits(), "{b:?}: x[{i}]");
+            }
+        }
+        assert_eq!(
+            (-0.0f64 - [0.0f64; 0].iter().sum::<f64>()).to_bits(),
+            0.0f64.to_bits(),
+            "an empty sum is -0.0"
+        );
+    }
 }
