@@ -1895,7 +1895,10 @@ mod tests {
                 ..ok
             },
         ] {
-            SmoothTs::with_params(grid, 0, params).unwrap();
+            assert_eq!(
+                SmoothTs::with_params(grid, 0, params).unwrap().params(),
+                &params
+            );
         }
     }
 
@@ -2073,6 +2076,20 @@ mod tests {
             good,
             "a refused state leaves the learner as it was"
         );
+        // A round in flight on an arm off the grid (cell and context
+        // valid) is refused too.
+        l.choose(Some(0.5));
+        let mut state = l.state();
+        let mut pending = state.pending.expect("a round in flight");
+        pending.arm = 20;
+        state.pending = Some(pending);
+        match state.validate(20, l.params()) {
+            Err(Error::InvalidArgument { what, detail }) => assert_eq!(
+                format!("{what}: {detail}"),
+                format!("smooth_ts state: 'pending' {pending:?} out of range")
+            ),
+            other => panic!("pending arm 20 accepted: {other:?}"),
+        }
     }
 
     #[test]
