@@ -390,3 +390,32 @@ fn the_range_grows_by_doubling_and_cells_merge_into_the_wider_ones() {
     let merged = placed(1.0).state();
     assert_eq!(merged.cells[37 * d + 3].n, 3);
 }
+
+/// A round's model-free prediction (what the SOR model's prediction is
+/// checked against) is made only once the model's fit rests on
+/// `model_min_checks` points: before, it would never be checked.
+#[test]
+fn the_plain_prediction_waits_for_the_fit_to_rest_on_enough_points() {
+    let mut l = SmoothTs::new(grid(), 4).unwrap();
+    let min_checks = l.params().model_min_checks;
+    let (mut before, mut after) = (0, 0);
+    for t in 0..40 {
+        let c = 0.05 + 0.9 * ((t * 7) % 40) as f64 / 40.0;
+        l.choose(Some(c));
+        let state = l.state();
+        let enough = state.model.fit_points >= min_checks
+            && (state.model.fit.is_some() || state.model.reciprocal.is_some());
+        let plain = state.pending.unwrap().plain_prediction;
+        assert_eq!(plain.is_some(), enough, "round {t}: {:?}", state.model);
+        if enough {
+            after += 1;
+        } else {
+            before += 1;
+        }
+        l.observe(30.0 + 40.0 * (c - 0.6).powi(2) + state.pending.unwrap().arm as f64);
+    }
+    assert!(
+        before >= 2 && after >= 2,
+        "{before} rounds before, {after} after"
+    );
+}

@@ -2178,4 +2178,34 @@ mod tests {
             "an empty sum is -0.0"
         );
     }
+
+    /// The span of contexts whose best arms `moves_optimum` compares: from
+    /// the smallest to the largest mean context of the cells entries with
+    /// data, after the refits and after loading a state (cargo-mutants:
+    /// `span_with` returning an empty span, and the filter of the entries
+    /// with data in `set_state`, survived).
+    #[test]
+    fn the_model_span_is_that_of_the_entries_with_data() {
+        assert_eq!(span_with(None, 3.0), Some((3.0, 3.0)));
+        assert_eq!(span_with(Some((1.0, 2.0)), 0.5), Some((0.5, 2.0)));
+        assert_eq!(span_with(Some((1.0, 2.0)), 5.0), Some((1.0, 5.0)));
+        assert_eq!(span_with(Some((1.0, 2.0)), 1.5), Some((1.0, 2.0)));
+        let grid = OmegaGrid::paper_default();
+        let mut l = SmoothTs::new(grid, 2).unwrap();
+        for (c, cost) in [(0.3, 40.0), (0.9, 35.0), (0.6, 50.0)] {
+            l.choose(Some(c));
+            l.observe(cost);
+        }
+        let with_data: Vec<f64> = (0..l.cells.len())
+            .filter(|&e| l.cells[e].n > 0)
+            .map(|e| l.cell_contexts[e])
+            .collect();
+        let lo = with_data.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = with_data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert!(lo > 0.0 && hi < 1.0, "{with_data:?}");
+        assert_eq!(l.model_span, Some((lo, hi)));
+        let mut loaded = SmoothTs::new(grid, 2).unwrap();
+        loaded.set_state(l.state()).unwrap();
+        assert_eq!(loaded.model_span, Some((lo, hi)));
+    }
 }
