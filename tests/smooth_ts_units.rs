@@ -419,3 +419,23 @@ fn the_plain_prediction_waits_for_the_fit_to_rest_on_enough_points() {
         "{before} rounds before, {after} after"
     );
 }
+
+/// A context the range cannot double to without its width overflowing
+/// goes to the nearest cell of the range as it is, even where the doubled
+/// range's ends are still finite (its width is not): the range stays a
+/// finite interval, so the state still loads.
+#[test]
+fn a_context_beyond_a_finite_width_leaves_the_range_as_it_is() {
+    let fresh = SmoothTs::new(grid(), 1).unwrap();
+    let mut state = fresh.state();
+    let range = (-0.45e308, 0.5e308);
+    state.range = Some(range);
+    let mut l = fresh.clone();
+    l.set_state(state).unwrap();
+    // Doubling down once: [-1.4e308, 0.5e308], ends finite, width not.
+    l.choose(Some(-1.3e308));
+    assert_eq!(l.context_span(), Some(range));
+    assert_eq!(l.state().pending.unwrap().cell, Some(0));
+    l.observe(30.0);
+    l.state().validate(grid().len(), l.params()).unwrap();
+}
