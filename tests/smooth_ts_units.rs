@@ -439,3 +439,44 @@ fn a_context_beyond_a_finite_width_leaves_the_range_as_it_is() {
     l.observe(30.0);
     l.state().validate(grid().len(), l.params()).unwrap();
 }
+
+/// The change detector raises its alarm when its CUSUM statistic exceeds
+/// the threshold, not when it reaches it: with no allowance, a detector
+/// at the threshold stays there on a cost equal to the arm's mean and
+/// fires (keeping `drift_keep` of the counts) on a higher one.
+#[test]
+fn the_drift_alarm_fires_above_the_threshold_not_at_it() {
+    let params = SmoothTsParams {
+        drift_allowance: 0.0,
+        ..SmoothTsParams::default()
+    };
+    let fresh = SmoothTs::with_params(grid(), 1, params).unwrap();
+    let threshold = params.drift_threshold;
+    let mut state = fresh.state();
+    // Arm 5 played 10 times at cost 40; a round of arm 5 in flight.
+    state.rounds = 10;
+    state.global[5].n = 10;
+    state.global[5].sum = 400.0;
+    state.global[5].sum_sq = 16000.0;
+    state.drift = [threshold, 0.0];
+    state.pending = {
+        let mut played = fresh.clone();
+        played.choose(None);
+        let mut p = played.state().pending.unwrap();
+        p.arm = 5;
+        Some(p)
+    };
+    let after = |cost: f64| {
+        let mut l = fresh.clone();
+        l.set_state(state.clone()).unwrap();
+        l.observe(cost);
+        let s = l.state();
+        (s.drift[0], s.global[5].n)
+    };
+    assert_eq!(after(40.0), (threshold, 11), "at the threshold: no alarm");
+    assert_eq!(
+        after(60.0),
+        (0.0, 2),
+        "above it: alarm, 10 solves kept as 1"
+    );
+}
