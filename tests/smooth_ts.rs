@@ -317,6 +317,51 @@ fn shifted_sor_table(rounds: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>)
     (costs, contexts, shifts)
 }
 
+/// SmoothTS with and without Young's model on the first `rounds` solves of
+/// two shifted-Laplacian SOR sequences, 4 seeds each, fed the context
+/// `context_of(dominance ratios, shifts, t)`: the model must cut the cost
+/// by at least 8 % and stay within 1.25x the instance-optimal total.
+fn model_beats_plain_cells(label: &str, context_of: fn(&[f64], &[f64], usize) -> f64) {
+    let grid = OmegaGrid::paper_default();
+    let d = grid.len();
+    let rounds = 60;
+    let (mut with, mut without, mut optimal) = (0.0, 0.0, 0.0);
+    for sequence in 0..2 {
+        let (costs, ratios, shifts) = shifted_sor_table(rounds, 40 + sequence);
+        let cost = |t: usize, a: usize| costs[t * d + a];
+        let context = |t: usize| Some(context_of(&ratios, &shifts, t));
+        optimal += 4.0
+            * (0..rounds)
+                .map(|t| (0..d).map(|a| cost(t, a)).fold(f64::MAX, f64::min))
+                .sum::<f64>();
+        for seed in 0..4 {
+            let mut model = SmoothTs::new(grid, seed).unwrap();
+            with += replay(&mut model, rounds, cost, context);
+            let params = SmoothTsParams {
+                model: false,
+                ..SmoothTsParams::default()
+            };
+            let mut plain = SmoothTs::with_params(grid, seed, params).unwrap();
+            without += replay(&mut plain, rounds, cost, context);
+        }
+    }
+    println!(
+        "{label}, T = {rounds}: with the model {:.3}x instance-optimal, without {:.3}x",
+        with / optimal,
+        without / optimal
+    );
+    assert!(
+        with <= 0.92 * without,
+        "{label}: with the model {:.3}x the cost without",
+        with / without
+    );
+    assert!(
+        with <= 1.25 * optimal,
+        "{label}: {:.3}x instance-optimal",
+        with / optimal
+    );
+}
+
 /// Young's model of a context: on a shifted-Laplacian SOR sequence (the
 /// model's home ground), one solve at a known omega says where a context's
 /// optimum is, so SmoothTS with the model pays clearly less over the first
@@ -325,43 +370,7 @@ fn shifted_sor_table(rounds: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>)
 /// instance-optimal total.
 #[test]
 fn young_model_learns_contexts_in_tens_of_solves() {
-    let grid = OmegaGrid::paper_default();
-    let d = grid.len();
-    let rounds = 60;
-    let (mut with, mut without, mut optimal) = (0.0, 0.0, 0.0);
-    for sequence in 0..2 {
-        let (costs, contexts, _) = shifted_sor_table(rounds, 40 + sequence);
-        let cost = |t: usize, a: usize| costs[t * d + a];
-        optimal += 4.0
-            * (0..rounds)
-                .map(|t| (0..d).map(|a| cost(t, a)).fold(f64::MAX, f64::min))
-                .sum::<f64>();
-        for seed in 0..4 {
-            let mut model = SmoothTs::new(grid, seed).unwrap();
-            with += replay(&mut model, rounds, cost, |t| Some(contexts[t]));
-            let params = SmoothTsParams {
-                model: false,
-                ..SmoothTsParams::default()
-            };
-            let mut plain = SmoothTs::with_params(grid, seed, params).unwrap();
-            without += replay(&mut plain, rounds, cost, |t| Some(contexts[t]));
-        }
-    }
-    println!(
-        "T = {rounds}: with the model {:.3}x instance-optimal, without {:.3}x",
-        with / optimal,
-        without / optimal
-    );
-    assert!(
-        with <= 0.92 * without,
-        "with the model {:.3}x the cost without",
-        with / without
-    );
-    assert!(
-        with <= 1.25 * optimal,
-        "{:.3}x instance-optimal",
-        with / optimal
-    );
+    model_beats_plain_cells("dominance ratio as context", |ratios, _, t| ratios[t]);
 }
 
 /// The same with the shift c itself as the context (the caller's own
@@ -371,43 +380,7 @@ fn young_model_learns_contexts_in_tens_of_solves() {
 /// and the checked predictions pick it.
 #[test]
 fn young_model_learns_a_shift_given_as_context() {
-    let grid = OmegaGrid::paper_default();
-    let d = grid.len();
-    let rounds = 60;
-    let (mut with, mut without, mut optimal) = (0.0, 0.0, 0.0);
-    for sequence in 0..2 {
-        let (costs, _, shifts) = shifted_sor_table(rounds, 40 + sequence);
-        let cost = |t: usize, a: usize| costs[t * d + a];
-        optimal += 4.0
-            * (0..rounds)
-                .map(|t| (0..d).map(|a| cost(t, a)).fold(f64::MAX, f64::min))
-                .sum::<f64>();
-        for seed in 0..4 {
-            let mut model = SmoothTs::new(grid, seed).unwrap();
-            with += replay(&mut model, rounds, cost, |t| Some(shifts[t]));
-            let params = SmoothTsParams {
-                model: false,
-                ..SmoothTsParams::default()
-            };
-            let mut plain = SmoothTs::with_params(grid, seed, params).unwrap();
-            without += replay(&mut plain, rounds, cost, |t| Some(shifts[t]));
-        }
-    }
-    println!(
-        "shift as context, T = {rounds}: with the model {:.3}x instance-optimal, without {:.3}x",
-        with / optimal,
-        without / optimal
-    );
-    assert!(
-        with <= 0.92 * without,
-        "with the model {:.3}x the cost without",
-        with / without
-    );
-    assert!(
-        with <= 1.25 * optimal,
-        "{:.3}x instance-optimal",
-        with / optimal
-    );
+    model_beats_plain_cells("shift as context", |_, shifts, t| shifts[t]);
 }
 
 /// Safety net of the model: a context that moves the optimum, but costs

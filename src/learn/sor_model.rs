@@ -520,6 +520,25 @@ pub(crate) fn fit(points: &[Point], near: Option<SorFit>) -> Option<(SorFit, f64
 mod tests {
     use super::*;
 
+    /// Exact log-costs of `truth` at 12 contexts x0, x0 + dx, ... and the
+    /// omegas 1.0, 1.4, 1.7 and 1.85 (arms 0, 8, 14, 17 of the paper grid).
+    fn exact_points(truth: &SorFit, x0: f64, dx: f64) -> Vec<Point> {
+        (0..12)
+            .flat_map(|c| {
+                let x = x0 + dx * c as f64;
+                [0usize, 8, 14, 17].map(move |i| {
+                    let omega = 1.0 + 0.05 * i as f64;
+                    Point {
+                        context: x,
+                        omega,
+                        log_cost: truth.predict(x, omega),
+                        weight: 1.0,
+                    }
+                })
+            })
+            .collect()
+    }
+
     #[test]
     fn young_rate_has_its_kink_at_the_optimum() {
         let rho: f64 = 0.9;
@@ -541,20 +560,7 @@ mod tests {
             intercept: 0.0,
             form: RhoForm::Proportional,
         };
-        let points: Vec<Point> = (0..12)
-            .flat_map(|c| {
-                let x = 0.8 + 0.011 * c as f64;
-                [0usize, 8, 14, 17].map(move |i| {
-                    let omega = 1.0 + 0.05 * i as f64;
-                    Point {
-                        context: x,
-                        omega,
-                        log_cost: truth.predict(x, omega),
-                        weight: 1.0,
-                    }
-                })
-            })
-            .collect();
+        let points = exact_points(&truth, 0.8, 0.011);
         let (f, misfit) = fit(&points, None).unwrap();
         assert!(misfit < 1e-4, "{misfit}");
         assert!((f.scale - truth.scale).abs() < 1e-4, "{f:?}");
@@ -573,20 +579,7 @@ mod tests {
             intercept: 4.0 / r,
             form: RhoForm::ReciprocalAffine,
         };
-        let points: Vec<Point> = (0..12)
-            .flat_map(|c| {
-                let x = -0.14 + 0.05 * c as f64;
-                [0usize, 8, 14, 17].map(move |i| {
-                    let omega = 1.0 + 0.05 * i as f64;
-                    Point {
-                        context: x,
-                        omega,
-                        log_cost: truth.predict(x, omega),
-                        weight: 1.0,
-                    }
-                })
-            })
-            .collect();
+        let points = exact_points(&truth, -0.14, 0.05);
         let (f, misfit) = fit_reciprocal(&points, None).unwrap();
         assert!(misfit < 1e-4, "{misfit} {f:?}");
         for x in [-0.14, 0.1, 0.41] {
