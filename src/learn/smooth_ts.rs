@@ -2208,4 +2208,54 @@ mod tests {
         loaded.set_state(l.state()).unwrap();
         assert_eq!(loaded.model_span, Some((lo, hi)));
     }
+
+    /// Whether the model moves the optimum is cached per fit: another
+    /// fit's verdict is recomputed, not reused (cargo-mutants: the key
+    /// comparison's == to != survived).
+    #[test]
+    fn moves_optimum_recomputes_for_another_fit() {
+        let mut l = SmoothTs::new(OmegaGrid::paper_default(), 1).unwrap();
+        let fit = sor_model::SorFit {
+            scale: 0.9,
+            level: 1.0,
+            intercept: 0.0,
+            form: sor_model::RhoForm::Proportional,
+        };
+        // One context: the best arm is the same at both ends.
+        l.model_span = Some((0.5, 0.5));
+        let other = (0, 0, 0, sor_model::RhoForm::Proportional);
+        l.model_moves = Some((other, true));
+        assert!(!l.moves_optimum(fit), "another fit's verdict was reused");
+        // Contexts 0.1 and 0.99: the best arm moves.
+        l.model_span = Some((0.1, 0.99));
+        l.model_moves = None;
+        assert!(l.moves_optimum(fit));
+    }
+
+    /// Without mean contexts (a state file written before them) the
+    /// model's prediction for a cells entry is made at its cell's centre
+    /// (cargo-mutants: the entry's cell e / d as e % d survived).
+    #[test]
+    fn a_prediction_without_mean_contexts_is_at_the_cells_centre() {
+        let grid = OmegaGrid::paper_default();
+        let mut l = SmoothTs::new(grid, 1).unwrap();
+        l.range = Some((1.0, 65.0));
+        l.cell_contexts.clear();
+        let fit = sor_model::SorFit {
+            scale: 0.01,
+            level: 1.0,
+            intercept: 0.0,
+            form: sor_model::RhoForm::Proportional,
+        };
+        let d = grid.len();
+        for e in [10 * d + 3, 40 * d + 17] {
+            let centre = 1.0 + ((e / d) as f64 + 0.5);
+            let want = fit.predict(centre, grid.omega(e % d));
+            assert_eq!(
+                l.cached_prediction(fit, e).to_bits(),
+                want.to_bits(),
+                "entry {e}"
+            );
+        }
+    }
 }
