@@ -2261,4 +2261,24 @@ mod tests {
             );
         }
     }
+
+    /// Both code paths refuse a matrix that is not positive definite: a
+    /// negative, zero, infinite or NaN pivot (cargo-mutants: the portable
+    /// path's && to || survived, the dispatched one was the only one
+    /// tested on such a matrix).
+    #[test]
+    fn both_factorisations_refuse_a_bad_pivot() {
+        let bad: [[f64; 4]; 5] = [
+            [1.0, 2.0, 2.0, 1.0],           // second pivot -3
+            [1.0, 1.0, 1.0, 1.0],           // second pivot 0
+            [-1.0, 0.0, 0.0, 1.0],          // first pivot -1
+            [f64::INFINITY, 0.0, 0.0, 1.0], // infinite pivot
+            [1.0, 0.0, 0.0, f64::NAN],      // NaN pivot
+        ];
+        for a in bad {
+            assert!(!cholesky_with(&mut a.clone(), 2, subtract_scaled), "{a:?}");
+            assert!(!cholesky(&mut a.clone(), 2), "{a:?}");
+        }
+        assert!(cholesky_with(&mut [1.0, 0.5, 0.5, 1.0], 2, subtract_scaled));
+    }
 }
