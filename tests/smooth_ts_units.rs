@@ -480,3 +480,19 @@ fn the_drift_alarm_fires_above_the_threshold_not_at_it() {
         "above it: alarm, 10 solves kept as 1"
     );
 }
+
+/// `rounds()` counts the observed rounds (a chosen round still in flight
+/// does not count).
+#[test]
+fn rounds_counts_the_observed_rounds() {
+    let mut l = SmoothTs::new(grid(), 1).unwrap();
+    assert_eq!(l.rounds(), 0);
+    for t in 1..=3 {
+        l.choose(Some(0.5));
+        l.observe(30.0);
+        assert_eq!(l.rounds(), t);
+    }
+    l.choose(None);
+    assert_eq!(l.rounds(), 3);
+    assert_eq!(l.state().rounds, 3);
+}
