@@ -12,24 +12,6 @@ fn grid() -> OmegaGrid {
     OmegaGrid::paper_default()
 }
 
-/// `params()` returns the constants the learner was made with.
-#[test]
-fn params_returns_the_constants_given() {
-    let params = SmoothTsParams {
-        cells: 16,
-        window: 3,
-        centre: 0.4,
-        explore: 0.5,
-        model: false,
-        model_error: 0.1,
-        model_min_checks: 5,
-        ..SmoothTsParams::default()
-    };
-    assert_ne!(params, SmoothTsParams::default());
-    let l = SmoothTs::with_params(grid(), 7, params).unwrap();
-    assert_eq!(l.params(), &params);
-}
-
 /// With every cost equal to 40 the predicted cost of each arm played is
 /// 40 (within the prior's pull; the arms' own data dominate after 60
 /// rounds), one prediction per arm, and it is exp(mean) - 1 of the
