@@ -77,6 +77,36 @@ fn spd() -> impl Strategy<Value = Case> {
     })
 }
 
+/// A case's CSR arrays as 32- and 64-bit indices, each validated (the
+/// diagonals the unchecked views need).
+struct IndexWidths {
+    rp32: Vec<i32>,
+    ci32: Vec<i32>,
+    rp64: Vec<i64>,
+    ci64: Vec<i64>,
+    d32: banditsor::Diagonal,
+    d64: banditsor::Diagonal,
+}
+
+fn index_widths(case: &Case) -> IndexWidths {
+    let n = case.dense.len() as i64;
+    let s = case.csr.as_sprs();
+    let rp32: Vec<i32> = s.indptr().raw_storage().iter().map(|&v| v as i32).collect();
+    let ci32: Vec<i32> = s.indices().iter().map(|&v| v as i32).collect();
+    let rp64: Vec<i64> = rp32.iter().map(|&v| v as i64).collect();
+    let ci64: Vec<i64> = ci32.iter().map(|&v| v as i64).collect();
+    let d32 = banditsor::validate_csr(n, &rp32, &ci32, s.data()).unwrap();
+    let d64 = banditsor::validate_csr(n, &rp64, &ci64, s.data()).unwrap();
+    IndexWidths {
+        rp32,
+        ci32,
+        rp64,
+        ci64,
+        d32,
+        d64,
+    }
+}
+
 fn vector(n: usize) -> impl Strategy<Value = Vec<f64>> {
     proptest::collection::vec(-2.0f64..2.0, n)
 }
@@ -220,12 +250,7 @@ proptest! {
         let kind = KINDS[kind_index];
         let n = case.dense.len();
         let s = case.csr.as_sprs();
-        let rp32: Vec<i32> = s.indptr().raw_storage().iter().map(|&v| v as i32).collect();
-        let ci32: Vec<i32> = s.indices().iter().map(|&v| v as i32).collect();
-        let rp64: Vec<i64> = rp32.iter().map(|&v| v as i64).collect();
-        let ci64: Vec<i64> = ci32.iter().map(|&v| v as i64).collect();
-        let d32 = banditsor::validate_csr(n as i64, &rp32, &ci32, s.data()).unwrap();
-        let d64 = banditsor::validate_csr(n as i64, &rp64, &ci64, s.data()).unwrap();
+        let IndexWidths { rp32, ci32, rp64, ci64, d32, d64 } = index_widths(&case);
         prop_assert_eq!(&d32, case.csr.view().diagonal());
         prop_assert_eq!(&d64, case.csr.view().diagonal());
         // SAFETY: the diagonals were just computed from these arrays.
@@ -453,12 +478,7 @@ proptest! {
     ) {
         let n = case.dense.len();
         let s = case.csr.as_sprs();
-        let rp64: Vec<i64> = s.indptr().raw_storage().iter().map(|&v| v as i64).collect();
-        let ci64: Vec<i64> = s.indices().iter().map(|&v| v as i64).collect();
-        let rp32: Vec<i32> = rp64.iter().map(|&v| v as i32).collect();
-        let ci32: Vec<i32> = ci64.iter().map(|&v| v as i32).collect();
-        let d32 = banditsor::validate_csr(n as i64, &rp32, &ci32, s.data()).unwrap();
-        let d64 = banditsor::validate_csr(n as i64, &rp64, &ci64, s.data()).unwrap();
+        let IndexWidths { rp32, ci32, rp64, ci64, d32, d64 } = index_widths(&case);
         // SAFETY: the diagonals were just computed from these arrays.
         let v32 = unsafe { banditsor::CsrView::new_unchecked(&rp32, &ci32, s.data(), &d32) };
         let v64 = unsafe { banditsor::CsrView::new_unchecked(&rp64, &ci64, s.data(), &d64) };
