@@ -1363,16 +1363,15 @@ fn prior(d: usize, p: &SmoothTsParams) -> (Vec<f64>, Vec<f64>) {
 /// L in the same places; false if a pivot is not positive. Entries above
 /// the diagonal are scratch (on return they hold rounding residues).
 ///
-/// Right-looking: once column k of L is known, its products are
-/// subtracted from all later columns, each column a contiguous,
-/// independent update (the inner-product form is a chain of dependent
-/// subtractions per entry, which made it most of a round's time). Every
-/// entry still receives the same products in the same order k = 0, 1,
-/// ..., so L is the same to the last bit as the inner-product form's
-/// (tests/smooth_ts_replay.rs). The updates run four entries at a time
-/// with AVX (checked at run time), two without; vector arithmetic rounds
-/// each entry as scalar arithmetic does, so the factor is the same on
-/// every path.
+/// Vectorised over the rows of a column (the inner-product form, one
+/// chain of dependent subtractions per entry, made it most of a round's
+/// time): with AVX (checked at run time) left-looking, each column summed
+/// in registers over the earlier columns ([`cholesky_avx`]), without it
+/// right-looking, two entries at a time ([`cholesky_with`]). Every entry
+/// receives the same products in the same order k = 0, 1, ..., and
+/// vector arithmetic rounds each entry as scalar arithmetic does, so L is
+/// the same to the last bit as the inner-product form's on every path
+/// (tests/smooth_ts_replay.rs).
 fn cholesky(a: &mut [f64], d: usize) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -1384,138 +1383,104 @@ fn cholesky(a: &mut [f64], d: usize) -> bool {
     cholesky_with(a, d, subtract_scaled)
 }
 
-/// [`cholesky_with`] with AVX, on raw column pointers: with 20 arms the
-/// 190 column updates are 1 to 5 vectors each, and the slice bookkeeping
-/// of the safe form cost about as many instructions as the arithmetic.
-/// The same operations on every entry in the same order (the unit test
-/// compares the two bit for bit).
+/// [`cholesky_with`] with AVX, left-looking on raw column pointers: each
+/// column of L is summed in registers, up to 16 rows at a time, over the
+/// products of all earlier columns (k = 0, 1, ..., the order in which the
+/// right-looking form delivers them), then stored once and divided by its
+/// pivot. The right-looking form loaded and stored every entry of the
+/// trailing matrix once per earlier column (190 short column updates for
+/// 20 arms, their bookkeeping as many instructions as the arithmetic);
+/// here each entry is loaded and stored once. The same operations on
+/// every entry in the same order, so the same bits (the unit test
+/// compares every path with the inner-product form).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn cholesky_avx(a: &mut [f64], d: usize) -> bool {
-    use std::arch::x86_64::{
-        _mm256_div_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_storeu_pd,
-        _mm256_sub_pd,
-    };
+    use std::arch::x86_64::{_mm256_div_pd, _mm256_loadu_pd, _mm256_set1_pd, _mm256_storeu_pd};
     assert!(a.len() >= d * d, "the factor holds d x d entries");
     let p = a.as_mut_ptr();
     // SAFETY: every offset is column * d + row with column and row < d,
     // inside the d x d entries checked above; AVX is available (caller).
     unsafe {
-        for k in 0..d {
-            let col_k = p.add(k * d);
-            let s = *col_k.add(k);
+        for j in 0..d {
+            let col_j = p.add(j * d);
+            // Rows from a multiple of 4 (as `cholesky_with`: the up to 3
+            // entries above the diagonal are scratch), whole vectors,
+            // then the rows past the last whole vector one by one.
+            let mut i = j & !3;
+            while i + 16 <= d {
+                column_rows_avx::<4>(p, d, j, i);
+                i += 16;
+            }
+            match (d - i) / 4 {
+                3 => column_rows_avx::<3>(p, d, j, i),
+                2 => column_rows_avx::<2>(p, d, j, i),
+                1 => column_rows_avx::<1>(p, d, j, i),
+                _ => {}
+            }
+            i += (d - i) / 4 * 4;
+            for row in i..d {
+                let mut s = *col_j.add(row);
+                for k in 0..j {
+                    let col_k = p.add(k * d);
+                    s -= *col_k.add(row) * *col_k.add(j);
+                }
+                *col_j.add(row) = s;
+            }
+            let s = *col_j.add(j);
             if !(s > 0.0 && s.is_finite()) {
                 return false;
             }
             let pivot = s.sqrt();
-            // Column k below the diagonal divided by the pivot, whole
-            // vectors from a multiple of 4 (the scratch above the diagonal
-            // too, and the diagonal, which is then set to the pivot).
+            // Below the diagonal divided by the pivot, whole vectors from
+            // a multiple of 4 (the diagonal too when it is in the first
+            // one: it is set to the pivot after).
             let pv = _mm256_set1_pd(pivot);
-            let mut i = (k + 1) & !3;
+            let mut i = (j + 1) & !3;
             while i + 4 <= d {
-                let x = _mm256_loadu_pd(col_k.add(i));
-                _mm256_storeu_pd(col_k.add(i), _mm256_div_pd(x, pv));
+                let x = _mm256_loadu_pd(col_j.add(i));
+                _mm256_storeu_pd(col_j.add(i), _mm256_div_pd(x, pv));
                 i += 4;
             }
             while i < d {
-                *col_k.add(i) /= pivot;
+                *col_j.add(i) /= pivot;
                 i += 1;
             }
-            *col_k.add(k) = pivot;
-            // Four, then two columns at a time, each load of column k
-            // serving all of them (each entry still gets the same
-            // products in the same order).
-            let mut j = k + 1;
-            while j + 3 < d {
-                let cols: [*mut f64; 4] = std::array::from_fn(|m| p.add((j + m) * d));
-                let ls: [f64; 4] = std::array::from_fn(|m| *col_k.add(j + m));
-                let vs = ls.map(|l| _mm256_set1_pd(l));
-                // Each column from a multiple of 4 (as in
-                // `cholesky_with`); columns starting one vector before
-                // the last one's start get that vector alone (a whole
-                // one: the start is at most j + 3 < d).
-                let common = (j + 3) & !3;
-                for m in 0..4 {
-                    let start = (j + m) & !3;
-                    if start < common {
-                        let x = _mm256_loadu_pd(cols[m].add(start));
-                        let y = _mm256_loadu_pd(col_k.add(start));
-                        _mm256_storeu_pd(
-                            cols[m].add(start),
-                            _mm256_sub_pd(x, _mm256_mul_pd(y, vs[m])),
-                        );
-                    }
-                }
-                let mut i = common;
-                while i + 4 <= d {
-                    let y = _mm256_loadu_pd(col_k.add(i));
-                    for m in 0..4 {
-                        let x = _mm256_loadu_pd(cols[m].add(i));
-                        _mm256_storeu_pd(cols[m].add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, vs[m])));
-                    }
-                    i += 4;
-                }
-                while i < d {
-                    let y = *col_k.add(i);
-                    for m in 0..4 {
-                        *cols[m].add(i) -= y * ls[m];
-                    }
-                    i += 1;
-                }
-                j += 4;
-            }
-            while j + 1 < d {
-                let (col_a, col_b) = (p.add(j * d), p.add((j + 1) * d));
-                let (l_a, l_b) = (*col_k.add(j), *col_k.add(j + 1));
-                let (va, vb) = (_mm256_set1_pd(l_a), _mm256_set1_pd(l_b));
-                // As in `cholesky_with`: each column from a multiple of 4;
-                // the first may start one vector earlier (then a whole
-                // vector, as (j + 1) & !3 <= j + 1 < d).
-                let mut i = j & !3;
-                let common = (j + 1) & !3;
-                if i < common {
-                    let x = _mm256_loadu_pd(col_a.add(i));
-                    let y = _mm256_loadu_pd(col_k.add(i));
-                    _mm256_storeu_pd(col_a.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, va)));
-                    i = common;
-                }
-                while i + 4 <= d {
-                    let y = _mm256_loadu_pd(col_k.add(i));
-                    let x = _mm256_loadu_pd(col_a.add(i));
-                    _mm256_storeu_pd(col_a.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, va)));
-                    let x = _mm256_loadu_pd(col_b.add(i));
-                    _mm256_storeu_pd(col_b.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, vb)));
-                    i += 4;
-                }
-                while i < d {
-                    let y = *col_k.add(i);
-                    *col_a.add(i) -= y * l_a;
-                    *col_b.add(i) -= y * l_b;
-                    i += 1;
-                }
-                j += 2;
-            }
-            if j < d {
-                let col_j = p.add(j * d);
-                let l_jk = *col_k.add(j);
-                let l = _mm256_set1_pd(l_jk);
-                // As in `cholesky_with`: from a multiple of 4.
-                let mut i = j & !3;
-                while i + 4 <= d {
-                    let x = _mm256_loadu_pd(col_j.add(i));
-                    let y = _mm256_loadu_pd(col_k.add(i));
-                    _mm256_storeu_pd(col_j.add(i), _mm256_sub_pd(x, _mm256_mul_pd(y, l)));
-                    i += 4;
-                }
-                while i < d {
-                    *col_j.add(i) -= *col_k.add(i) * l_jk;
-                    i += 1;
-                }
-            }
+            *col_j.add(j) = pivot;
         }
     }
     true
+}
+
+/// Rows `first..first + 4 M` of column `j` of [`cholesky_avx`] minus the
+/// products of columns 0..j, summed in M registers in that order.
+///
+/// # Safety
+/// AVX available; `p` holds d x d entries; j < d and first + 4 M <= d.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+#[inline]
+unsafe fn column_rows_avx<const M: usize>(p: *mut f64, d: usize, j: usize, first: usize) {
+    use std::arch::x86_64::{
+        _mm256_broadcast_sd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_storeu_pd, _mm256_sub_pd,
+    };
+    // SAFETY: rows first..first + 4 M and row j of columns 0..=j are
+    // inside the d x d entries (caller).
+    unsafe {
+        let col_j = p.add(j * d + first);
+        let mut acc: [_; M] = std::array::from_fn(|m| _mm256_loadu_pd(col_j.add(4 * m)));
+        for k in 0..j {
+            let col_k = p.add(k * d);
+            let l_jk = _mm256_broadcast_sd(&*col_k.add(j));
+            let rows = col_k.add(first);
+            for (m, acc) in acc.iter_mut().enumerate() {
+                *acc = _mm256_sub_pd(*acc, _mm256_mul_pd(_mm256_loadu_pd(rows.add(4 * m)), l_jk));
+            }
+        }
+        for (m, acc) in acc.iter().enumerate() {
+            _mm256_storeu_pd(col_j.add(4 * m), *acc);
+        }
+    }
 }
 
 /// The factorisation, with `update(x, y, s)` doing x -= y * s.
@@ -1571,35 +1536,6 @@ fn subtract_scaled(x: &mut [f64], y: &[f64], s: f64) {
     }
 }
 
-/// [`subtract_scaled`] four entries at a time.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-#[inline]
-unsafe fn subtract_scaled_avx(x: &mut [f64], y: &[f64], s: f64) {
-    use std::arch::x86_64::{
-        _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_storeu_pd, _mm256_sub_pd,
-    };
-    let n = x.len().min(y.len());
-    let mut i = 0;
-    let sv = _mm256_set1_pd(s);
-    while i + 4 <= n {
-        // SAFETY: i + 4 <= n bounds both slices.
-        unsafe {
-            let xv = _mm256_loadu_pd(x.as_ptr().add(i));
-            let yv = _mm256_loadu_pd(y.as_ptr().add(i));
-            _mm256_storeu_pd(
-                x.as_mut_ptr().add(i),
-                _mm256_sub_pd(xv, _mm256_mul_pd(yv, sv)),
-            );
-        }
-        i += 4;
-    }
-    while i < n {
-        x[i] -= y[i] * s;
-        i += 1;
-    }
-}
-
 /// Solve L x = b in place (L from [`cholesky`]; d <= [`MAX_ARMS`]).
 /// Column by column: x_k is final once the products of the earlier
 /// entries are summed, then its products go into the later entries' sums,
@@ -1617,13 +1553,50 @@ fn forward(l: &[f64], d: usize, b: &mut [f64]) {
     forward_with(l, d, b, subtract_scaled)
 }
 
+/// [`forward_with`] with AVX, by blocks of four rows: each block's sums
+/// take the products of the entries solved before it as whole vectors
+/// (columns are contiguous), then its rows are solved one by one, each
+/// adding the products of the block's earlier rows; every sum starts from
+/// -0.0 and adds its products in column order, as [`forward_with`] does,
+/// so the same bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn forward_avx(l: &[f64], d: usize, b: &mut [f64]) {
-    forward_with(l, d, b, |x, y, s| {
-        // SAFETY: this function runs only where AVX is available.
-        unsafe { subtract_scaled_avx(x, y, s) }
-    })
+    use std::arch::x86_64::{
+        _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_storeu_pd,
+    };
+    assert!(
+        l.len() >= d * d && b.len() >= d,
+        "L is d x d, b has d entries"
+    );
+    let (l, b) = (l.as_ptr(), b.as_mut_ptr());
+    // SAFETY: every index is below d (entries of b) or is column * d +
+    // row with both below d (entries of L), checked above.
+    unsafe {
+        let solve_row = |row: usize, mut sum: f64, from: usize| {
+            for i in from..row {
+                sum += *l.add(i * d + row) * *b.add(i);
+            }
+            *b.add(row) = (*b.add(row) - sum) / *l.add(row * d + row);
+        };
+        let mut first = 0;
+        while first + 4 <= d {
+            let mut acc = _mm256_set1_pd(-0.0);
+            for i in 0..first {
+                let x = _mm256_set1_pd(*b.add(i));
+                acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_loadu_pd(l.add(i * d + first)), x));
+            }
+            let mut sums = [0.0; 4];
+            _mm256_storeu_pd(sums.as_mut_ptr(), acc);
+            for (r, sum) in sums.into_iter().enumerate() {
+                solve_row(first + r, sum, first);
+            }
+            first += 4;
+        }
+        for row in first..d {
+            solve_row(row, -0.0, 0);
+        }
+    }
 }
 
 #[inline(always)]
@@ -1993,7 +1966,7 @@ mod tests {
             }
         }
         let mut rng = LearnerRng::new(3);
-        for d in [1, 2, 3, 5, 8, 19, 20, 23] {
+        for d in [1, 2, 3, 4, 5, 8, 16, 19, 20, 23, 37] {
             // The prior precision plus random observation precisions.
             let params = SmoothTsParams::default();
             let (prior_precision, _) = prior(d, &params);
@@ -2150,26 +2123,45 @@ mod tests {
     /// form's `Iterator::sum` does, so even the sign of a zero in the
     /// solution is the same, on both code paths (cargo-mutants: a +0.0
     /// start survived the bitwise test, whose right-hand sides hold no
-    /// zeros).
+    /// zeros; sizes of 4 and more check the AVX path's four-row blocks,
+    /// whose +0.0 start the 3 x 3 case alone let through).
     #[test]
     fn forward_solve_gives_zeros_the_inner_product_forms_sign() {
-        let d = 3;
-        let mut l = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
-        assert!(cholesky(&mut l, d));
-        for b in [[-0.0, -0.0, 0.0], [0.0, -0.0, -0.0], [-0.0, 1.0, -0.0]] {
-            // Inner-product form (L column-major: L(i, k) = l[k * d + i]).
-            let mut want = b;
+        // d = 3: rows solved one by one; d >= 4: also the AVX path's
+        // blocks of four rows (whose vector sums start from -0.0 too).
+        for d in [3, 4, 6, 9] {
+            // Tridiagonal SPD matrix (4 on the diagonal, 1 beside it).
+            let mut l = vec![0.0; d * d];
             for i in 0..d {
-                let s: f64 = (0..i).map(|k| l[k * d + i] * want[k]).sum();
-                want[i] = (want[i] - s) / l[i * d + i];
+                l[i * d + i] = 4.0;
+                if i + 1 < d {
+                    l[i * d + i + 1] = 1.0;
+                    l[(i + 1) * d + i] = 1.0;
+                }
             }
-            let mut portable = b;
-            forward_with(&l, d, &mut portable, subtract_scaled);
-            let mut dispatched = b;
-            forward(&l, d, &mut dispatched);
-            for i in 0..d {
-                assert_eq!(portable[i].to_bits(), want[i].to_bits(), "{b:?}: x[{i}]");
-                assert_eq!(dispatched[i].to_bits(), want[i].to_bits(), "{b:?}: x[{i}]");
+            assert!(cholesky(&mut l, d));
+            let patterns: [fn(usize) -> f64; 4] = [
+                |_| -0.0,
+                |i| if i % 2 == 0 { -0.0 } else { 0.0 },
+                |i| if i % 3 == 1 { 0.0 } else { -0.0 },
+                |i| if i == 1 { 1.0 } else { -0.0 },
+            ];
+            for pattern in patterns {
+                let b: Vec<f64> = (0..d).map(pattern).collect();
+                // Inner-product form (L column-major: L(i, k) = l[k * d + i]).
+                let mut want = b.clone();
+                for i in 0..d {
+                    let s: f64 = (0..i).map(|k| l[k * d + i] * want[k]).sum();
+                    want[i] = (want[i] - s) / l[i * d + i];
+                }
+                let mut portable = b.clone();
+                forward_with(&l, d, &mut portable, subtract_scaled);
+                let mut dispatched = b.clone();
+                forward(&l, d, &mut dispatched);
+                for i in 0..d {
+                    assert_eq!(portable[i].to_bits(), want[i].to_bits(), "{b:?}: x[{i}]");
+                    assert_eq!(dispatched[i].to_bits(), want[i].to_bits(), "{b:?}: x[{i}]");
+                }
             }
         }
         assert_eq!(
