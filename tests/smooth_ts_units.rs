@@ -478,3 +478,71 @@ fn rounds_counts_the_observed_rounds() {
     assert_eq!(l.rounds(), 3);
     assert_eq!(l.state().rounds, 3);
 }
+
+/// A round without a context makes no model-free prediction, even with
+/// a fit resting on enough points (no model prediction of such a round
+/// is ever checked against its cost), and a grid of two omegas makes one
+/// as any larger grid does (cargo-mutants: each `||` of the early return
+/// in `plain_prediction` as `&&`, 4 mutants, computed an unread O(d^2)
+/// prediction in every context-free round; `d < 2` as `d <= 2` left a
+/// two-omega grid's model unchecked).
+#[test]
+fn a_round_without_a_context_makes_no_plain_prediction() {
+    for arms in [2, 20] {
+        let grid = OmegaGrid::new(1.0, 1.95, arms).unwrap();
+        let mut l = SmoothTs::new(grid, 6).unwrap();
+        let min_checks = l.params().model_min_checks;
+        let mut context_free_with_a_fit = 0;
+        for t in 0..60 {
+            let context = (t % 3 != 2).then(|| 0.05 + 0.9 * ((t * 7) % 40) as f64 / 40.0);
+            l.choose(context);
+            let state = l.state();
+            let enough = state.model.fit_points >= min_checks
+                && (state.model.fit.is_some() || state.model.reciprocal.is_some());
+            let pending = state.pending.unwrap();
+            match context {
+                Some(_) => assert_eq!(
+                    pending.plain_prediction.is_some(),
+                    enough,
+                    "{arms} arms, round {t}"
+                ),
+                None => {
+                    assert_eq!(pending.plain_prediction, None, "{arms} arms, round {t}");
+                    context_free_with_a_fit += usize::from(enough);
+                }
+            }
+            let c = context.unwrap_or(0.5);
+            l.observe(30.0 + 40.0 * (c - 0.6).powi(2) + pending.arm as f64);
+        }
+        assert!(
+            context_free_with_a_fit >= 5,
+            "{arms} arms: {context_free_with_a_fit} context-free rounds with a fit"
+        );
+    }
+}
+
+/// A grid of 128 omegas (`MAX_ARMS`) is accepted and played; one of 129 is
+/// refused naming the limit (cargo-mutants: `d > MAX_ARMS` as `>=`
+/// survived).
+#[test]
+fn grids_of_up_to_128_omegas_are_accepted() {
+    let grid = OmegaGrid::new(0.5, 1.95, 128).unwrap();
+    let mut l = SmoothTs::new(grid, 2).unwrap();
+    for t in 0..3 {
+        let arm = l.choose(Some(0.3 + 0.2 * t as f64));
+        assert!(arm < 128);
+        l.observe(20.0 + arm as f64);
+    }
+    let too_many = OmegaGrid::new(0.5, 1.95, 129).unwrap();
+    match SmoothTs::new(too_many, 2) {
+        Err(Error::InvalidArgument { what, detail }) => {
+            assert_eq!(what, "omega grid");
+            assert!(
+                detail.contains("129 omegas") && detail.contains("at most 128"),
+                "{detail}"
+            );
+        }
+        Err(other) => panic!("129 omegas: wrong error {other}"),
+        Ok(_) => panic!("129 omegas accepted"),
+    }
+}

@@ -931,6 +931,100 @@ mod tests {
         assert!(overlaps(p, p, 4));
         assert!(overlaps(p, unsafe { p.add(3) }, 4));
         assert!(!overlaps(p, unsafe { p.add(4) }, 4));
+        // Touching the other way round: b ends where a starts
+        // (cargo-mutants: `a < b + bytes` as `<=` survived).
+        assert!(!overlaps(unsafe { p.add(4) }, p, 4));
+        assert!(overlaps(unsafe { p.add(3) }, p, 4));
         assert!(!overlaps(p, p, 0));
+    }
+
+    /// `all()` is the whole list in code order, the one the bindings
+    /// tests and the PETSc plugin walk (cargo-mutants: returning an empty
+    /// slice survived).
+    #[test]
+    fn all_lists_every_status_in_code_order() {
+        let all = bsor_status::all();
+        assert_eq!(all.len(), 25);
+        for (i, s) in all.iter().enumerate() {
+            assert_eq!(*s as usize, i, "{s:?}");
+        }
+        assert_eq!(all[0], bsor_status::BSOR_OK);
+        assert_eq!(all[24], bsor_status::BSOR_ERR_MISALIGNED_POINTER);
+    }
+
+    /// A failure displays as its C message, which the PETSc plugin prints
+    /// (cargo-mutants: `Display` writing nothing survived).
+    #[test]
+    fn a_failure_displays_its_message() {
+        assert_eq!(Failure::Null("values").to_string(), "values is NULL");
+        assert_eq!(
+            Failure::from("bad -pc_bsor_x").to_string(),
+            "bad -pc_bsor_x"
+        );
+        assert_eq!(
+            Failure::Core(Error::NoOperator).to_string(),
+            c_message(&Error::NoOperator)
+        );
+    }
+
+    /// The unnamed boundary returns the failure's status and records the
+    /// bare message; success returns 0 (cargo-mutants: returning 0
+    /// always survived: no test of the ffi group ran it).
+    #[test]
+    fn the_unnamed_boundary_records_the_bare_message() {
+        let rc = boundary_unnamed(|| Err(Failure::Misaligned("x")));
+        assert_eq!(rc, bsor_status::BSOR_ERR_MISALIGNED_POINTER as c_int);
+        assert_eq!(last_error(), "x is not aligned for its type");
+        let rc = boundary_unnamed(|| panic!("unnamed boom"));
+        assert_eq!(rc, bsor_status::BSOR_ERR_PANIC as c_int);
+        assert!(
+            last_error().starts_with("internal panic"),
+            "{}",
+            last_error()
+        );
+        assert_eq!(boundary_unnamed(|| Ok(())), 0);
+    }
+
+    /// A caller's array length is refused when negative or when the array
+    /// would exceed isize::MAX bytes, and accepted from 0 up to that
+    /// limit (cargo-mutants: five of the comparisons' mutants survived:
+    /// `<` to `==` / `<=` refusing 0, `>` to `>=` refusing the limit, `>`
+    /// to `==` and `||` to `&&` accepting one past it).
+    #[test]
+    fn array_lengths_are_checked_against_zero_and_the_allocation_limit() {
+        let max = (isize::MAX as u64 / 8) as i64;
+        assert_eq!(array_len::<f64>("n", 0).unwrap(), 0);
+        assert_eq!(array_len::<f64>("n", 7).unwrap(), 7);
+        assert_eq!(array_len::<f64>("n", max).unwrap(), max as usize);
+        assert_eq!(array_len::<u8>("n", i64::MAX).unwrap(), i64::MAX as usize);
+        for bad in [-1, -5, i64::MIN, max + 1, i64::MAX] {
+            match array_len::<f64>("n", bad) {
+                Err(Failure::Core(e)) => {
+                    assert_eq!(
+                        e,
+                        Error::InvalidSize {
+                            what: "n",
+                            value: bad
+                        }
+                    )
+                }
+                other => panic!("length {bad} accepted: {other:?}"),
+            }
+        }
+    }
+
+    /// The sweep kinds' C values, both ways (cargo-mutants: `sweep_to_c`
+    /// returning the default, BSOR_SWEEP_FORWARD, survived; the PETSc
+    /// plugin reports the sweep through it).
+    #[test]
+    fn sweep_kinds_convert_to_their_c_values_and_back() {
+        for (kind, c) in [
+            (SweepKind::Forward, api::BSOR_SWEEP_FORWARD),
+            (SweepKind::Backward, api::BSOR_SWEEP_BACKWARD),
+            (SweepKind::Symmetric, api::BSOR_SWEEP_SYMMETRIC),
+        ] {
+            assert_eq!(sweep_to_c(kind), c, "{kind:?}");
+            assert_eq!(sweep_kind(c).unwrap(), kind);
+        }
     }
 }

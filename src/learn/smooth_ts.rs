@@ -1215,13 +1215,13 @@ const GLOBAL_FIRST_TEST: u64 = 3;
 const CELL_FIRST_TEST: u64 = 2;
 
 /// The two grid neighbours of the leader (lowest observed mean of
-/// ln(1 + cost) among arms with data, `precision(i)` > 0) must each have
-/// been played at least floor(log2(2 n / first)) times in `row`, n the
-/// leader's plays (so from n = `first` on: once, then once more each
-/// time n doubles), unless the data already show a neighbour worse than
-/// the leader (its lower confidence bound, mean - sqrt(2 ln n /
-/// precision), above the leader's mean). Returns the less-played
-/// neighbour that is short, if any.
+/// ln(1 + cost) among arms with data, `precision(i)` > 0; of equal means
+/// the first) must each have been played at least floor(log2(2 n /
+/// first)) times in `row`, n the leader's plays (so from n = `first` on:
+/// once, then once more each time n doubles), unless the data already
+/// show a neighbour no better than the leader (its lower confidence
+/// bound, mean - sqrt(2 ln n / precision), not below the leader's mean).
+/// Returns the less-played neighbour that is short, if any.
 fn short_of_plays(
     row: &[ArmStats],
     precision: impl Fn(usize) -> f64,
@@ -1941,6 +1941,24 @@ mod tests {
             "lower bound -0.085: not yet shown worse"
         );
         assert_eq!(bounded(2.44), None, "lower bound 0.085: shown worse");
+        // A lower bound exactly at the leader's mean is not below it
+        // (cargo-mutants: the bound's `< lowest` as `<=` survived).
+        let width = (2.0 * 16f64.ln()).sqrt();
+        assert_eq!(bounded(width), None, "lower bound exactly 0: no better");
+        // Of equal means the first leads: arms 0 and 2 tie at 0; arm 0's
+        // neighbour has its plays, arm 2's right one (never played) would
+        // be short (cargo-mutants: `m < lowest` as `<=` survived).
+        let r = row(&[3, 5, 3, 0]);
+        let tied = short_of_plays(
+            &r,
+            |i| if i == 3 { 0.0 } else { 1.0 },
+            |i| if i == 1 { 9.0 } else { 0.0 },
+            3,
+        );
+        assert_eq!(
+            tied, None,
+            "arm 0 leads; its neighbour arm 1 is played enough"
+        );
     }
 
     /// The right-looking, vectorised factorisation and solves against the

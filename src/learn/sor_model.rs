@@ -599,4 +599,236 @@ mod tests {
         let (_, misfit) = fit(&points, None).unwrap();
         assert!(misfit > 1e-2, "{misfit}");
     }
+
+    fn proportional(scale: f64, level: f64) -> SorFit {
+        SorFit {
+            scale,
+            level,
+            intercept: 0.0,
+            form: RhoForm::Proportional,
+        }
+    }
+
+    fn alternative(checks: u64, mean_sq_error: f64) -> SorAlternative {
+        SorAlternative {
+            fit: SorFit {
+                scale: 0.25,
+                level: 3.0,
+                intercept: 1.5,
+                form: RhoForm::ReciprocalAffine,
+            },
+            checks,
+            mean_sq_error,
+            fit_misfit: 0.5,
+        }
+    }
+
+    /// A state with both forms fitted and every number at a bound
+    /// (0) is accepted; each bad number or fit on its own is refused.
+    #[test]
+    fn a_model_state_is_checked_field_by_field() {
+        let good = SorModelState {
+            fit: Some(proportional(0.9, 2.0)),
+            checks: 3,
+            mean_sq_error: 0.0,
+            plain_mean_sq_error: 0.0,
+            fit_points: 9,
+            fit_misfit: 0.0,
+            reciprocal: Some(SorAlternative {
+                mean_sq_error: 0.0,
+                fit_misfit: 0.0,
+                ..alternative(2, 0.0)
+            }),
+        };
+        assert!(good.check());
+        assert!(SorModelState::default().check());
+        // A reciprocal fit may have any finite numbers, a negative scale too.
+        let mut negative = good;
+        negative.reciprocal.as_mut().unwrap().fit.scale = -2.0;
+        assert!(negative.check());
+        type Set = fn(&mut SorModelState, f64);
+        let bad_values: [(&str, Set); 6] = [
+            ("mean_sq_error", |s, v| s.mean_sq_error = v),
+            ("plain_mean_sq_error", |s, v| s.plain_mean_sq_error = v),
+            ("fit_misfit", |s, v| s.fit_misfit = v),
+            ("reciprocal mean_sq_error", |s, v| {
+                s.reciprocal.as_mut().unwrap().mean_sq_error = v
+            }),
+            ("reciprocal fit_misfit", |s, v| {
+                s.reciprocal.as_mut().unwrap().fit_misfit = v
+            }),
+            ("scale", |s, v| s.fit.as_mut().unwrap().scale = v),
+        ];
+        for (name, set) in bad_values {
+            for v in [-1.0, f64::NAN, f64::INFINITY] {
+                let mut s = good;
+                set(&mut s, v);
+                assert!(!s.check(), "{name} = {v} accepted");
+            }
+        }
+        type Change = fn(&mut SorModelState);
+        let bad_fits: [(&str, Change); 8] = [
+            ("proportional scale 0", |s| {
+                s.fit.as_mut().unwrap().scale = 0.0
+            }),
+            ("proportional level NaN", |s| {
+                s.fit.as_mut().unwrap().level = f64::NAN
+            }),
+            ("proportional intercept", |s| {
+                s.fit.as_mut().unwrap().intercept = 0.5
+            }),
+            ("reciprocal form as the fit", |s| {
+                s.fit = Some(s.reciprocal.unwrap().fit)
+            }),
+            ("proportional form as the reciprocal", |s| {
+                s.reciprocal.as_mut().unwrap().fit = proportional(0.9, 2.0)
+            }),
+            ("reciprocal scale infinite", |s| {
+                s.reciprocal.as_mut().unwrap().fit.scale = f64::INFINITY
+            }),
+            ("reciprocal intercept NaN", |s| {
+                s.reciprocal.as_mut().unwrap().fit.intercept = f64::NAN
+            }),
+            ("reciprocal level infinite", |s| {
+                s.reciprocal.as_mut().unwrap().fit.level = f64::NEG_INFINITY
+            }),
+        ];
+        for (name, change) in bad_fits {
+            let mut s = good;
+            change(&mut s);
+            assert!(!s.check(), "{name} accepted");
+        }
+    }
+
+    /// The running means of squared errors: exact means over the first
+    /// checks, then over the last [`ERROR_MEMORY`]; a non-finite or huge
+    /// error counts as 1e6; the reciprocal form's record moves only when
+    /// it has a fit and an error.
+    #[test]
+    fn record_keeps_running_means_of_the_squared_errors() {
+        let mut s = SorModelState::default();
+        s.record(1.0, 0.5, Some(3.0));
+        assert_eq!(
+            (s.checks, s.mean_sq_error, s.plain_mean_sq_error),
+            (1, 1.0, 0.25)
+        );
+        s.record(-2.0, 1.5, None);
+        assert_eq!(
+            (s.checks, s.mean_sq_error, s.plain_mean_sq_error),
+            (2, 2.5, 1.25)
+        );
+        s.record(3.0, 0.0, None);
+        assert!((s.mean_sq_error - 14.0 / 3.0).abs() < 1e-12, "{s:?}");
+        assert!((s.plain_mean_sq_error - 2.5 / 3.0).abs() < 1e-12, "{s:?}");
+        assert_eq!(s.reciprocal, None);
+        // After ERROR_MEMORY checks a new error weighs 1 / ERROR_MEMORY.
+        let mut s = SorModelState::default();
+        for _ in 0..ERROR_MEMORY + 4 {
+            s.record(0.0, 0.0, None);
+        }
+        s.record(4.0, f64::NAN, None);
+        assert_eq!(s.mean_sq_error, 16.0 / ERROR_MEMORY as f64);
+        assert_eq!(s.plain_mean_sq_error, 1e6 / ERROR_MEMORY as f64);
+        // Bounded squares.
+        let mut s = SorModelState::default();
+        s.record(2000.0, f64::NEG_INFINITY, None);
+        assert_eq!((s.mean_sq_error, s.plain_mean_sq_error), (1e6, 1e6));
+        // The reciprocal form: its own count and mean.
+        let mut s = SorModelState {
+            reciprocal: Some(alternative(0, 0.0)),
+            ..Default::default()
+        };
+        s.record(1.0, 1.0, Some(3.0));
+        s.record(1.0, 1.0, None);
+        s.record(1.0, 1.0, Some(-1.0));
+        let r = s.reciprocal.unwrap();
+        assert_eq!((s.checks, r.checks, r.mean_sq_error), (3, 2, 5.0));
+    }
+
+    /// The reciprocal form is used once it has MIN_CHECKS checks and a
+    /// smaller mean squared error than the proportional one (ties keep the
+    /// proportional one), or when there is no proportional fit.
+    #[test]
+    fn active_picks_the_better_checked_form() {
+        let with = |reciprocal: Option<SorAlternative>| SorModelState {
+            fit: Some(proportional(0.9, 2.0)),
+            checks: 20,
+            mean_sq_error: 0.5,
+            fit_misfit: 0.75,
+            reciprocal,
+            ..Default::default()
+        };
+        let form = |s: SorModelState| s.active().map(|a| a.fit.form);
+        assert_eq!(SorModelState::default().active(), None);
+        let p = with(None).active().unwrap();
+        assert_eq!(
+            (p.fit, p.checks, p.mean_sq_error, p.fit_misfit),
+            (proportional(0.9, 2.0), 20, 0.5, 0.75)
+        );
+        let better = alternative(MIN_CHECKS, 0.25);
+        let r = with(Some(better)).active().unwrap();
+        assert_eq!(
+            (r.fit, r.checks, r.mean_sq_error, r.fit_misfit),
+            (better.fit, MIN_CHECKS, 0.25, 0.5)
+        );
+        let proportional_form = Some(RhoForm::Proportional);
+        let few = alternative(MIN_CHECKS - 1, 0.25);
+        assert_eq!(form(with(Some(few))), proportional_form);
+        assert_eq!(form(with(Some(alternative(9, 0.5)))), proportional_form);
+        assert_eq!(form(with(Some(alternative(9, 0.75)))), proportional_form);
+        let alone = |r| SorModelState {
+            reciprocal: Some(r),
+            ..Default::default()
+        };
+        assert_eq!(
+            form(alone(alternative(MIN_CHECKS, 9.0))),
+            Some(RhoForm::ReciprocalAffine)
+        );
+        assert_eq!(form(alone(few)), None);
+    }
+
+    /// The model's weight: 0 without enough points or checks; else the
+    /// misfit's ramp (1 up to 1, 0 from 1.25) times the better of the
+    /// checked errors' ramps (over the tolerance, over SmoothTS's own
+    /// errors), which is not even asked for when the model predicts
+    /// better than SmoothTS alone.
+    #[test]
+    fn trust_is_the_product_of_the_ramps() {
+        let state = |checks: u64, fit_misfit: f64, mse: f64, plain: f64| SorModelState {
+            fit: Some(proportional(0.9, 2.0)),
+            checks,
+            mean_sq_error: mse,
+            plain_mean_sq_error: plain,
+            fit_points: 10,
+            fit_misfit,
+            reciprocal: None,
+        };
+        let unasked = || -> f64 { panic!("tolerance asked for") };
+        assert_eq!(SorModelState::default().trust(0, unasked), 0.0);
+        let s = state(MIN_CHECKS, 1.0, 0.5, 1.0);
+        assert_eq!(s.trust(10, unasked), 1.0, "10 points, 8 checks: enough");
+        assert_eq!(s.trust(11, unasked), 0.0, "fewer points than asked");
+        assert_eq!(state(MIN_CHECKS - 1, 1.0, 0.5, 1.0).trust(10, unasked), 0.0);
+        // The misfit's ramp.
+        assert_eq!(state(9, 1.125, 0.5, 1.0).trust(10, unasked), 0.5);
+        assert_eq!(state(9, 0.25, 1.0, 1.0).trust(10, unasked), 1.0);
+        assert_eq!(state(9, 1.25, 0.5, 1.0).trust(10, unasked), 0.0);
+        assert_eq!(state(9, 2.0, 0.5, 1.0).trust(10, unasked), 0.0);
+        // Worse than SmoothTS alone by 1.125: its ramp 0.5, or the
+        // tolerance's if that is better.
+        let worse = state(9, 1.125, 1.125, 1.0);
+        assert_eq!(worse.trust(10, || 0.9), 0.25, "tolerance ramp 0");
+        assert_eq!(worse.trust(10, || 1.0), 0.25, "tolerance ramp 0.5");
+        assert_eq!(worse.trust(10, || 4.5), 0.5, "tolerance ramp 1");
+        let far_worse = state(9, 1.0, 2.25, 1.0);
+        assert_eq!(
+            far_worse.trust(10, || 2.0),
+            0.5,
+            "only the tolerance's ramp"
+        );
+        assert_eq!(far_worse.trust(10, || 1.0), 0.0);
+        // SmoothTS's own error 0 counts as 1e-12.
+        assert_eq!(state(9, 1.0, 1e-12, 0.0).trust(10, unasked), 1.0);
+        assert_eq!(state(9, 1.0, 1.125e-12, 0.0).trust(10, || 1.0), 1.0);
+    }
 }
