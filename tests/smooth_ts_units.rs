@@ -481,18 +481,23 @@ fn rounds_counts_the_observed_rounds() {
 
 /// A round without a context makes no model-free prediction, even with
 /// a fit resting on enough points (no model prediction of such a round
-/// is ever checked against its cost), and a grid of two omegas makes one
-/// as any larger grid does (cargo-mutants: each `||` of the early return
-/// in `plain_prediction` as `&&`, 4 mutants, computed an unread O(d^2)
-/// prediction in every context-free round; `d < 2` as `d <= 2` left a
-/// two-omega grid's model unchecked).
+/// is ever checked against its cost), nor does a round on a grid of one
+/// omega (nothing to predict between), and a grid of two omegas makes
+/// one as any larger grid does (cargo-mutants: each `||` of the early
+/// return in `plain_prediction` as `&&`, 4 mutants, computed an unread
+/// O(d^2) prediction in context-free or one-omega rounds; `d < 2` as
+/// `d <= 2` left a two-omega grid's model unchecked).
 #[test]
 fn a_round_without_a_context_makes_no_plain_prediction() {
-    for arms in [2, 20] {
-        let grid = OmegaGrid::new(1.0, 1.95, arms).unwrap();
+    for arms in [1, 2, 20] {
+        let grid = if arms == 1 {
+            OmegaGrid::single(1.5).unwrap()
+        } else {
+            OmegaGrid::new(1.0, 1.95, arms).unwrap()
+        };
         let mut l = SmoothTs::new(grid, 6).unwrap();
         let min_checks = l.params().model_min_checks;
-        let mut context_free_with_a_fit = 0;
+        let mut without_with_a_fit = 0;
         for t in 0..60 {
             let context = (t % 3 != 2).then(|| 0.05 + 0.9 * ((t * 7) % 40) as f64 / 40.0);
             l.choose(context);
@@ -500,23 +505,19 @@ fn a_round_without_a_context_makes_no_plain_prediction() {
             let enough = state.model.fit_points >= min_checks
                 && (state.model.fit.is_some() || state.model.reciprocal.is_some());
             let pending = state.pending.unwrap();
-            match context {
-                Some(_) => assert_eq!(
-                    pending.plain_prediction.is_some(),
-                    enough,
-                    "{arms} arms, round {t}"
-                ),
-                None => {
-                    assert_eq!(pending.plain_prediction, None, "{arms} arms, round {t}");
-                    context_free_with_a_fit += usize::from(enough);
-                }
-            }
+            let expected = enough && context.is_some() && arms >= 2;
+            assert_eq!(
+                pending.plain_prediction.is_some(),
+                expected,
+                "{arms} arms, round {t}, context {context:?}"
+            );
+            without_with_a_fit += usize::from(enough && !expected);
             let c = context.unwrap_or(0.5);
             l.observe(30.0 + 40.0 * (c - 0.6).powi(2) + pending.arm as f64);
         }
         assert!(
-            context_free_with_a_fit >= 5,
-            "{arms} arms: {context_free_with_a_fit} context-free rounds with a fit"
+            without_with_a_fit >= 5,
+            "{arms} arms: {without_with_a_fit} rounds with a fit but no prediction"
         );
     }
 }

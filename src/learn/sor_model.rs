@@ -552,6 +552,24 @@ mod tests {
         assert!(at > log_rate(optimum - 0.05, rho) && at > log_rate(optimum + 0.05, rho));
     }
 
+    /// A rho at or above 1 (a context beyond the fitted range) is taken
+    /// as 1 - 1e-12, where the right branch still holds for an omega
+    /// within 3e-6 of 2: lambda = omega - 1 (cargo-mutants: the clamp's
+    /// 1 - 1e-12 as 1 + 1e-12 or 1 / 1e-12 survived; unclamped, the
+    /// optimum is NaN and the left branch's lambda > 1 is clamped to the
+    /// floor rate instead).
+    #[test]
+    fn rho_is_clamped_below_one() {
+        let omega = 1.999_999;
+        let right_branch = (-(omega - 1.0f64).ln()).ln();
+        for rho in [1.0 - 1e-12, 1.0, 1.5, 1e13] {
+            assert!(
+                (log_rate(omega, rho) - right_branch).abs() < 1e-9,
+                "rho {rho}"
+            );
+        }
+    }
+
     #[test]
     fn fit_recovers_scale_and_level() {
         let truth = SorFit {
