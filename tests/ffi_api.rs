@@ -509,7 +509,10 @@ fn apply_sweeps_at_the_omega_presolve_returned() {
     }
     omegas.sort_by(f64::total_cmp);
     omegas.dedup();
-    assert!(omegas.len() >= 5, "presolve explored only {omegas:?}");
+    // Several omegas reached apply (how many the default learner tries on
+    // these flat costs is its own tests' business: 4 with seed 0 since
+    // SmoothTS's posterior draws take Ziggurat normals, 5 or more before).
+    assert!(omegas.len() >= 3, "presolve explored only {omegas:?}");
     // A pinned omega and forward sweeps reach apply too.
     unsafe {
         assert_eq!(bsor_pc_set_omega(pc.0, 1.25), 0);

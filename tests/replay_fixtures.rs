@@ -19,7 +19,12 @@
 //! what was observed. They were recorded once, before the refactor, with
 //!     BANDITSOR_RECORD_FIXTURES=1 cargo test --test replay_fixtures
 //! Re-recording would hide a behaviour change: do it only for a deliberate
-//! change of the learners, and say so in the commit.
+//! change of the learners, and say so in the commit. (SmoothTS's entries of
+//! `omega_sequences.json` and `state_continuations.json` were re-recorded
+//! on purpose in Dec 2026, when its posterior draws' normals changed from
+//! Box-Muller to the Ziggurat method; its state files were not rewritten:
+//! they still load, re-save byte for byte and continue, now with the new
+//! draws.)
 
 use banditsor::{
     laplacian_2d, ContextRange, Error, LearnerConfig, LearnerKind, Method, OmegaGrid,

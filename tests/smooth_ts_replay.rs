@@ -15,7 +15,10 @@
 //! change these bits). Recorded once with
 //!     BANDITSOR_RECORD_FIXTURES=1 cargo test --test smooth_ts_replay
 //! Re-recording hides a behaviour change: do it only for a deliberate
-//! change of the learner, and say so in the commit.
+//! change of the learner, and say so in the commit. Re-recorded on
+//! purpose once (Dec 2026): the posterior draws' standard normals changed
+//! from Box-Muller to the Ziggurat method (same distribution, other
+//! numbers from the same stream; a quarter of a no-context round).
 
 use banditsor::learn::{Learner, LearnerRng, OmegaGrid, SmoothTs};
 use serde_json::{json, Map, Value};

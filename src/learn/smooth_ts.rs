@@ -73,8 +73,9 @@
 //!   unrelated to the context) w stays at or falls to 0 and SmoothTS is the learner
 //!   described above.
 //! - Action. Draw f from the posterior (exactly: Cholesky of the d x d
-//!   posterior precision) with its deviation scaled by `explore`, play
-//!   argmin f. The first round, with no data, plays the prior's best arm
+//!   posterior precision, standard normals by the Ziggurat method,
+//!   [`LearnerRng::standard_normal`]) with its deviation scaled by
+//!   `explore`, play argmin f. The first round, with no data, plays the prior's best arm
 //!   (`centre` of the grid) instead.
 //!
 //! Safety. With its deviation scaled down (`explore` < 1) Thompson
@@ -860,7 +861,7 @@ impl SmoothTs {
         forward(&self.factor, d, &mut self.rhs);
         if scale > 0.0 {
             for v in self.rhs.iter_mut() {
-                let z = standard_normal(&mut self.rng);
+                let z = self.rng.standard_normal();
                 *v += scale * z;
             }
         }
@@ -1292,13 +1293,6 @@ fn refit_due(rounds: u64) -> bool {
     }
     let step = 1u64 << rounds.ilog2().saturating_sub(2).min(12);
     rounds.is_multiple_of(step)
-}
-
-/// A standard normal draw (Box-Muller from two uniforms of the stream).
-fn standard_normal(rng: &mut LearnerRng) -> f64 {
-    let u1 = 1.0 - rng.uniform(); // in (0, 1]
-    let u2 = rng.uniform();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 /// Grid index i of d mapped to [-1, 1].
