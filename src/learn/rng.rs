@@ -32,6 +32,7 @@ impl LearnerRng {
     /// 64-bit word of the stream for about 99 % of the draws. Box-Muller
     /// (two uniforms, a logarithm, a square root and a cosine per draw)
     /// was a quarter of SmoothTS's round.
+    #[inline]
     pub fn standard_normal(&mut self) -> f64 {
         self.rng.sample(StandardNormal)
     }
