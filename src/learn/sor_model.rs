@@ -585,6 +585,45 @@ mod tests {
         assert!((f.level - truth.level).abs() < 1e-3, "{f:?}");
     }
 
+    /// Too few points or no positive finite context: no fit. A previous
+    /// fit within half a coarse step (in z) of the truth is refined
+    /// locally to the truth; one with rho_top >= 1 is ignored (the full
+    /// search, bit for bit).
+    #[test]
+    fn fit_needs_two_points_and_refits_locally_from_a_previous_fit() {
+        let truth = proportional(1.065, 2.9);
+        let points = exact_points(&truth, 0.8, 0.011);
+        assert!(fit(&[], None).is_none());
+        assert!(fit(&points[..1], None).is_none());
+        assert!(fit(&points[..2], None).is_some());
+        let shifted = |dx: f64| -> Vec<Point> {
+            points
+                .iter()
+                .map(|p| Point {
+                    context: p.context + dx,
+                    ..*p
+                })
+                .collect()
+        };
+        let top = 0.8 + 0.011 * 11.0;
+        assert!(fit(&shifted(-top), None).is_none(), "top context 0");
+        assert!(fit(&shifted(-2.0), None).is_none(), "negative contexts");
+        let mut infinite = points.clone();
+        infinite[5].context = f64::INFINITY;
+        assert!(fit(&infinite, None).is_none());
+        let z_true = -(-truth.scale * top).ln_1p();
+        for dz in [-0.35, -0.1, 0.2, 0.35] {
+            let previous = proportional(-(-(z_true + dz)).exp_m1() / top, 0.0);
+            let (f, misfit) = fit(&points, Some(previous)).unwrap();
+            assert!((f.scale - truth.scale).abs() < 1e-3, "dz {dz}: {f:?}");
+            assert!((f.level - truth.level).abs() < 1e-2, "dz {dz}: {f:?}");
+            assert!(misfit < 1e-3, "dz {dz}: {misfit}");
+        }
+        let full = fit(&points, None).unwrap();
+        let beyond = proportional(1.0 / top, 0.0);
+        assert_eq!(fit(&points, Some(beyond)).unwrap(), full);
+    }
+
     /// The reciprocal-affine form recovers a shift's rho_J = r / (4 + c)
     /// (1 / rho = 4 / r + c / r) from exact costs, and so from the full
     /// search as from a local one started a coarse step away.
