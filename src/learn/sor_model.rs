@@ -624,6 +624,23 @@ mod tests {
         assert_eq!(fit(&points, Some(beyond)).unwrap(), full);
     }
 
+    /// The reciprocal form needs three points at two or more contexts;
+    /// a previous fit of the other form is ignored (the full search, bit
+    /// for bit).
+    #[test]
+    fn fit_reciprocal_needs_three_points_at_two_contexts() {
+        let truth = proportional(1.065, 2.9);
+        let points = exact_points(&truth, 0.8, 0.011);
+        assert!(fit_reciprocal(&points[..2], None).is_none());
+        assert!(fit_reciprocal(&points[..4], None).is_none(), "one context");
+        assert!(fit_reciprocal(&points[..5], None).is_some());
+        let mut infinite = points.clone();
+        infinite[7].context = f64::NEG_INFINITY;
+        assert!(fit_reciprocal(&infinite, None).is_none());
+        let full = fit_reciprocal(&points, None).unwrap();
+        assert_eq!(fit_reciprocal(&points, Some(truth)).unwrap(), full);
+    }
+
     /// The reciprocal-affine form recovers a shift's rho_J = r / (4 + c)
     /// (1 / rho = 4 / r + c / r) from exact costs, and so from the full
     /// search as from a local one started a coarse step away.
