@@ -726,6 +726,25 @@ mod tests {
         }
     }
 
+    /// A proportional fit is written as before the reciprocal form existed
+    /// (no `intercept`, no `form`: older readers load it), a reciprocal one
+    /// with both; each reads back as written, and the old form loads as
+    /// proportional with intercept 0.
+    #[test]
+    fn fits_serialise_in_the_old_form_when_proportional() {
+        let p = proportional(0.9, 2.0);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, r#"{"scale":0.9,"level":2.0}"#);
+        assert_eq!(serde_json::from_str::<SorFit>(&json).unwrap(), p);
+        let r = alternative(3, 0.5).fit;
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(
+            json,
+            r#"{"scale":0.25,"level":3.0,"intercept":1.5,"form":"reciprocal_affine"}"#
+        );
+        assert_eq!(serde_json::from_str::<SorFit>(&json).unwrap(), r);
+    }
+
     /// A state with both forms fitted and every number at a bound
     /// (0) is accepted; each bad number or fit on its own is refused.
     #[test]
