@@ -619,9 +619,24 @@ mod tests {
             assert!((f.level - truth.level).abs() < 1e-2, "dz {dz}: {f:?}");
             assert!(misfit < 1e-3, "dz {dz}: {misfit}");
         }
+        // Local means local: from a previous fit 2 below the truth in z,
+        // the refit stays within half a coarse step (0.398) of it.
+        let z_prev = z_true - 2.0;
+        let previous = proportional(-(-z_prev).exp_m1() / top, 0.0);
+        let (f, _) = fit(&points, Some(previous)).unwrap();
+        let z = -(-f.scale * top).ln_1p();
+        assert!(
+            (z - z_prev).abs() <= 0.5 * (12.0 - 0.05) / 15.0 + 1e-9,
+            "{z} {z_prev}"
+        );
+        // A previous fit with rho_top = 1 or above: the full search. The
+        // contexts' top is 0.5 here, so rho_top = 2 x 0.5 = 1 exactly.
+        let points = exact_points(&proportional(1.9, 2.9), 53.0 / 128.0, 1.0 / 128.0);
         let full = fit(&points, None).unwrap();
-        let beyond = proportional(1.0 / top, 0.0);
-        assert_eq!(fit(&points, Some(beyond)).unwrap(), full);
+        assert!((full.0.scale - 1.9).abs() < 1e-4, "{full:?}");
+        for scale in [2.0, 2.5] {
+            assert_eq!(fit(&points, Some(proportional(scale, 0.0))).unwrap(), full);
+        }
     }
 
     /// The reciprocal form needs three points at two or more contexts;
