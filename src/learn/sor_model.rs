@@ -611,6 +611,9 @@ mod tests {
         let mut infinite = points.clone();
         infinite[5].context = f64::INFINITY;
         assert!(fit(&infinite, None).is_none());
+        // No weight (no information): the level is 0 / 0, no fit.
+        let weightless: Vec<Point> = points.iter().map(|p| Point { weight: 0.0, ..*p }).collect();
+        assert!(fit(&weightless, None).is_none());
         let z_true = -(-truth.scale * top).ln_1p();
         for dz in [-0.35, -0.1, 0.2, 0.35] {
             let previous = proportional(-(-(z_true + dz)).exp_m1() / top, 0.0);
