@@ -649,12 +649,24 @@ mod tests {
     fn fit_reciprocal_needs_three_points_at_two_contexts() {
         let truth = proportional(1.065, 2.9);
         let points = exact_points(&truth, 0.8, 0.011);
-        assert!(fit_reciprocal(&points[..2], None).is_none());
+        // (4 points per context.)
+        assert!(fit_reciprocal(&points[3..5], None).is_none(), "2 points");
         assert!(fit_reciprocal(&points[..4], None).is_none(), "one context");
-        assert!(fit_reciprocal(&points[..5], None).is_some());
-        let mut infinite = points.clone();
-        infinite[7].context = f64::NEG_INFINITY;
-        assert!(fit_reciprocal(&infinite, None).is_none());
+        assert!(fit_reciprocal(&points[2..5], None).is_some());
+        for x in [f64::NEG_INFINITY, f64::INFINITY] {
+            let mut infinite = points.clone();
+            infinite[7].context = x;
+            assert!(fit_reciprocal(&infinite, None).is_none(), "{x}");
+        }
+        // Contexts of both signs, the smallest the larger in magnitude.
+        let r = 4.0 * (std::f64::consts::PI / 11.0).cos();
+        let shift = SorFit {
+            scale: 1.0 / r,
+            level: 2.9,
+            intercept: 6.0 / r,
+            form: RhoForm::ReciprocalAffine,
+        };
+        assert!(fit_reciprocal(&exact_points(&shift, -0.5, 0.05), None).is_some());
         let full = fit_reciprocal(&points, None).unwrap();
         assert_eq!(fit_reciprocal(&points, Some(truth)).unwrap(), full);
     }
