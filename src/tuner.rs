@@ -249,3 +249,26 @@ impl OmegaTuner {
 pub(crate) fn without_nan(context: Option<f64>) -> Option<f64> {
     context.filter(|c| !c.is_nan())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `use_omega` makes a valid omega current without a learning round
+    /// and refuses one outside (0, 2), keeping the current one
+    /// (cargo-mutants: `use_omega` returning `Ok(())` survived; only the
+    /// PETSc plugin calls it, whose tests the tuner group does not run).
+    #[test]
+    fn use_omega_sets_a_valid_omega_and_refuses_others() {
+        let mut t = OmegaTuner::new();
+        t.use_omega(1.3).unwrap();
+        assert_eq!(t.omega(), 1.3);
+        for bad in [0.0, 2.0, -1.0, f64::NAN] {
+            assert!(
+                matches!(t.use_omega(bad), Err(Error::InvalidOmega(_))),
+                "{bad}"
+            );
+            assert_eq!(t.omega(), 1.3);
+        }
+    }
+}
