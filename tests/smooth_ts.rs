@@ -224,6 +224,7 @@ fn preconditioner_uses_the_automatic_context() {
         .unwrap();
     assert_eq!(pc.last_context(), Some(7.0));
     pc.set_auto_context(false);
+    assert!(!pc.auto_context());
     pc.solve(Method::SsorCg, None, &b, &mut x, 1e-8, 1000)
         .unwrap();
     assert_eq!(pc.last_context(), None);
