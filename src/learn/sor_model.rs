@@ -659,13 +659,7 @@ mod tests {
             assert!(fit_reciprocal(&infinite, None).is_none(), "{x}");
         }
         // Contexts of both signs, the smallest the larger in magnitude.
-        let r = 4.0 * (std::f64::consts::PI / 11.0).cos();
-        let shift = SorFit {
-            scale: 1.0 / r,
-            level: 2.9,
-            intercept: 6.0 / r,
-            form: RhoForm::ReciprocalAffine,
-        };
+        let shift = shifted(6.0);
         assert!(fit_reciprocal(&exact_points(&shift, -0.5, 0.05), None).is_some());
         let full = fit_reciprocal(&points, None).unwrap();
         assert_eq!(fit_reciprocal(&points, Some(truth)).unwrap(), full);
@@ -705,13 +699,7 @@ mod tests {
     /// search as from a local one started a coarse step away.
     #[test]
     fn reciprocal_fit_recovers_a_shift() {
-        let r = 4.0 * (std::f64::consts::PI / 11.0).cos();
-        let truth = SorFit {
-            scale: 1.0 / r,
-            level: 2.9,
-            intercept: 4.0 / r,
-            form: RhoForm::ReciprocalAffine,
-        };
+        let truth = shifted(4.0);
         let points = exact_points(&truth, -0.14, 0.05);
         let (f, misfit) = fit_reciprocal(&points, None).unwrap();
         assert!(misfit < 1e-4, "{misfit} {f:?}");
@@ -739,6 +727,19 @@ mod tests {
             level,
             intercept: 0.0,
             form: RhoForm::Proportional,
+        }
+    }
+
+    /// A shift c of the diagonal `diagonal` of the 5-point Laplacian on an
+    /// 11 x 11 grid: rho_J = r / (diagonal + c) with r = 4 cos(pi / 11),
+    /// that is 1 / rho = diagonal / r + c / r (level 2.9).
+    fn shifted(diagonal: f64) -> SorFit {
+        let r = 4.0 * (std::f64::consts::PI / 11.0).cos();
+        SorFit {
+            scale: 1.0 / r,
+            level: 2.9,
+            intercept: diagonal / r,
+            form: RhoForm::ReciprocalAffine,
         }
     }
 
