@@ -208,7 +208,10 @@ impl RunTrace {
     }
 
     /// One time step's solve: its cost, omega and times, and the progress bar
-    /// (the running total every 50 steps).
+    /// (the running total every 50 steps). Where the bar is hidden (stderr
+    /// is a file or a pipe: batch jobs, benches/heat/run.sh's logs), a
+    /// progress line every tenth of the run instead, so that a run of hours
+    /// shows how far it got.
     fn record_step(&mut self, step: StepRecord, bar: &ProgressBar) {
         self.solve_seconds += step.wall_seconds;
         self.solve_cpu_seconds += step.cpu_seconds;
@@ -218,8 +221,18 @@ impl RunTrace {
         self.iterations.push(step.iterations);
         self.omegas.push(step.omega);
         bar.inc(1);
-        if bar.position().is_multiple_of(50) {
+        let position = bar.position();
+        if position.is_multiple_of(50) {
             bar.set_message(format!("{} iterations", self.total_iterations()));
+        }
+        let steps = bar.length().unwrap_or(0);
+        if bar.is_hidden() && position < steps && position.is_multiple_of((steps / 10).max(1)) {
+            eprintln!(
+                "  {}: step {position}/{steps}, {} iterations, {:.0} s",
+                self.label,
+                self.total_iterations(),
+                bar.elapsed().as_secs_f64()
+            );
         }
     }
 
