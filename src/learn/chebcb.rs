@@ -974,6 +974,40 @@ mod tests {
         }
     }
 
+    /// The ridge 1e-10 (1 + plays) is what keeps a barely excited feature's
+    /// coefficient in check: with a diagonal Gram matrix one sweep gives
+    /// theta_j = h_j / (g_jj + ridge) exactly, and for a Gram diagonal of
+    /// the ridge's size that is half the unregularised h_j / g_jj
+    /// (cargo-mutants: the ridge's `*` as `/`, `+` as `-` or `*`, and
+    /// `g_jj + ridge` as `-` survived, as every other test's Gram diagonal
+    /// dwarfs the ridge).
+    #[test]
+    fn the_ridge_shrinks_a_barely_excited_feature() {
+        let mut l = learner(0);
+        let m = l.feature_count;
+        let plays = 9;
+        let ridge = 1e-10 * (1.0 + plays as f64);
+        l.plays[0] = plays;
+        l.rounds = plays;
+        l.max_level = 59f64.ln();
+        l.min_level = 3f64.ln();
+        for j in 0..m {
+            // Feature 1 barely excited: its Gram diagonal equals the ridge.
+            let g = if j == 1 { ridge } else { 1.0 };
+            l.gram[j * m + j] = g;
+            l.feature_target_sums[j] = 0.5 * g;
+        }
+        l.refit(0, 10);
+        for j in 0..m {
+            let g = l.gram[j * m + j];
+            let want = l.feature_target_sums[j] / (g + ridge);
+            let t = l.theta[j];
+            assert!(l.bound(j) > want.abs(), "bound of coefficient {j} binds");
+            assert!((t - want).abs() <= 1e-15, "theta_{j}: {t} vs {want}");
+        }
+        assert_eq!(l.theta[1], 0.25, "half of the unregularised 0.5");
+    }
+
     #[test]
     fn matches_exact_box_constrained_fit_when_unconstrained() {
         // Every arm gets 40 observations (the round's arm is set directly,
